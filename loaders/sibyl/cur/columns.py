@@ -1,0 +1,81 @@
+"""The raw CUR contract: canonical column names (AWS's Parquet spelling) and their types.
+
+This is the one place that says which columns `raw.cur_line_items` has and which of them a
+delivery must carry. Every delivery format is mapped onto these names by the readers.
+"""
+
+from __future__ import annotations
+
+# name -> logical type ("varchar", "double", "timestamp"); order is the table's column order.
+LINE_ITEM_COLUMNS: dict[str, str] = {
+    # identity
+    "identity_line_item_id": "varchar",
+    "identity_time_interval": "varchar",
+    # bill
+    "bill_invoice_id": "varchar",
+    "bill_billing_entity": "varchar",
+    "bill_bill_type": "varchar",
+    "bill_payer_account_id": "varchar",
+    "bill_billing_period_start_date": "timestamp",
+    "bill_billing_period_end_date": "timestamp",
+    # line item
+    "line_item_usage_account_id": "varchar",
+    "line_item_line_item_type": "varchar",
+    "line_item_usage_start_date": "timestamp",
+    "line_item_usage_end_date": "timestamp",
+    "line_item_product_code": "varchar",
+    "line_item_usage_type": "varchar",
+    "line_item_operation": "varchar",
+    "line_item_availability_zone": "varchar",
+    "line_item_resource_id": "varchar",
+    "line_item_usage_amount": "double",
+    "line_item_currency_code": "varchar",
+    "line_item_unblended_cost": "double",
+    "line_item_blended_cost": "double",
+    "line_item_line_item_description": "varchar",
+    "line_item_tax_type": "varchar",
+    "line_item_legal_entity": "varchar",
+    # product and pricing
+    "product_product_name": "varchar",
+    "product_region_code": "varchar",
+    "pricing_public_on_demand_cost": "double",
+    "pricing_term": "varchar",
+    "pricing_unit": "varchar",
+    # reservations (RIs)
+    "reservation_reservation_a_r_n": "varchar",
+    "reservation_effective_cost": "double",
+    "reservation_unused_amortized_upfront_fee_for_billing_period": "double",
+    "reservation_unused_recurring_fee": "double",
+    # savings plans
+    "savings_plan_savings_plan_a_r_n": "varchar",
+    "savings_plan_savings_plan_effective_cost": "double",
+    "savings_plan_total_commitment_to_date": "double",
+    "savings_plan_used_commitment": "double",
+}
+
+# Without these a line item cannot be placed in time, in an account, or priced.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "identity_line_item_id",
+    "identity_time_interval",
+    "bill_payer_account_id",
+    "bill_billing_period_start_date",
+    "line_item_usage_account_id",
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_product_code",
+    "line_item_currency_code",
+    "line_item_unblended_cost",
+)
+
+# Older spellings AWS has used for a canonical column; the canonical one wins when both exist.
+RENAMED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "product_region_code": ("product_region",),
+}
+
+# Added by the loader to every row.
+LINEAGE_COLUMNS: dict[str, str] = {
+    "billing_period": "date",
+    "load_id": "varchar",
+    "tag_set_id": "varchar",
+}

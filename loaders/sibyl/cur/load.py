@@ -1,0 +1,113 @@
+"""Publish CUR deliveries into raw: one transaction per billing period, restatements replace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+
+from sibyl.cur.delivery import Delivery
+from sibyl.cur.parquet import inspect_parquet
+from sibyl.cur.schema import ensure_raw_schema
+from sibyl.errors import DataError, first_line
+from sibyl.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    delivery: Delivery
+    status: str  # published | unchanged
+    load_id: str
+    row_count: int
+    billed_total: float
+    replaced_load_id: str | None = None
+
+
+def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None) -> list[LoadResult]:
+    """Publish each delivery in its own transaction; `on_result` hears of each as it lands."""
+    with wh.transaction():
+        ensure_raw_schema(wh)
+    results = []
+    for delivery in deliveries:
+        results.append(publish(wh, delivery))
+        if on_result:
+            on_result(results[-1])
+    return results
+
+
+def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
+    if delivery.file_format != "parquet":
+        raise DataError(f"{delivery.files[0]}: CSV deliveries are not supported yet; deliver the report as Parquet")
+    current = _current_load(wh, delivery)
+    if current and current[1] == delivery.version:
+        load_id, _, rows, total = current
+        return LoadResult(delivery, "unchanged", load_id, rows, total)
+
+    parquet = inspect_parquet(delivery)
+    load_id = uuid.uuid4().hex
+    try:
+        with wh.transaction():
+            wh.append_query("raw.cur_line_items", parquet.line_items_sql(load_id))
+            _append_tag_sets(wh, parquet.tag_sets_sql(), load_id)
+            rows, total = wh.fetch(
+                "select count(*), coalesce(sum(line_item_unblended_cost), 0) from raw.cur_line_items where load_id = $1",
+                [load_id],
+            )[1][0]
+            replaced = current[0] if current else None
+            if replaced:
+                wh.execute("delete from raw.cur_line_items where load_id = $1", [replaced])
+                wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced])
+            wh.execute(
+                "insert into raw.cur_loads values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published')",
+                [
+                    load_id,
+                    delivery.source,
+                    delivery.billing_period,
+                    delivery.version,
+                    delivery.file_format,
+                    json.dumps(list(delivery.files)),
+                    int(rows),
+                    float(total),
+                    dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                ],
+            )
+    except DataError:
+        raise
+    except Exception as exc:
+        if not _is_data_problem(exc):
+            raise
+        raise DataError(
+            f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published"
+        ) from exc
+    return LoadResult(delivery, "published", load_id, int(rows), float(total), replaced)
+
+
+def _current_load(wh: Warehouse, delivery: Delivery) -> tuple[str, str, int, float] | None:
+    _, rows = wh.fetch(
+        "select load_id, delivery_version, row_count, billed_total from raw.cur_loads "
+        "where source = $1 and billing_period = $2 and status = 'published'",
+        [delivery.source, delivery.billing_period],
+    )
+    return rows[0] if rows else None
+
+
+def _append_tag_sets(wh: Warehouse, tag_sets_sql: str, load_id: str) -> None:
+    """Tag sets are shared across loads: add only the ones the warehouse has not seen."""
+    # Created and dropped inside the load's transaction: no other session ever sees it.
+    incoming = f"raw.incoming_tag_sets_{load_id}"
+    wh.execute(f"create table {incoming} (tag_set_id varchar, tag_key varchar, tag_value varchar)")
+    wh.append_query(incoming, tag_sets_sql)
+    wh.execute(
+        "insert into raw.cur_tag_sets (tag_set_id, tag_key, tag_value) "
+        f"select distinct tag_set_id, tag_key, tag_value from {incoming} i "
+        "where not exists (select 1 from raw.cur_tag_sets t where t.tag_set_id = i.tag_set_id)"
+    )
+    wh.execute(f"drop table {incoming}")
+
+
+def _is_data_problem(exc: Exception) -> bool:
+    """Errors raised while reading or converting the files, as opposed to warehouse outages."""
+    import duckdb
+
+    return isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException))

@@ -1,0 +1,46 @@
+"""DDL of the raw CUR tables. Loaders own the `raw` schema; dbt only reads it."""
+
+from __future__ import annotations
+
+from sibyl.cur.columns import LINE_ITEM_COLUMNS, LINEAGE_COLUMNS
+from sibyl.warehouse import Warehouse
+
+_TYPES = {
+    "duckdb": {"varchar": "varchar", "double": "double", "timestamp": "timestamp", "date": "date", "bigint": "bigint"},
+    "postgres": {"varchar": "text", "double": "double precision", "timestamp": "timestamp", "date": "date", "bigint": "bigint"},
+}
+
+CUR_LOADS_COLUMNS: dict[str, str] = {
+    "load_id": "varchar",
+    "source": "varchar",
+    "billing_period": "date",
+    "delivery_version": "varchar",
+    "delivery_format": "varchar",
+    "files": "varchar",
+    "row_count": "bigint",
+    "billed_total": "double",
+    "loaded_at": "timestamp",
+    "status": "varchar",
+}
+
+TAG_SET_COLUMNS: dict[str, str] = {
+    "tag_set_id": "varchar",
+    "tag_key": "varchar",
+    "tag_value": "varchar",
+}
+
+
+def ensure_raw_schema(wh: Warehouse) -> None:
+    """Create the raw schema and tables when they are missing; never alter existing data."""
+    wh.execute("create schema if not exists raw")
+    wh.execute(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
+    wh.execute(_create("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
+    wh.execute(_create("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))
+
+
+def _create(table: str, columns: dict[str, str], engine: str, primary_key: tuple[str, ...] = ()) -> str:
+    types = _TYPES[engine]
+    lines = [f"    {name} {types[kind]}" for name, kind in columns.items()]
+    if primary_key:
+        lines.append(f"    primary key ({', '.join(primary_key)})")
+    return f"create table if not exists {table} (\n" + ",\n".join(lines) + "\n)"

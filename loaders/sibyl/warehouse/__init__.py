@@ -1,0 +1,24 @@
+"""Connections to the two warehouses behind one small interface.
+
+Both speak SQL with `$1` placeholders, run in explicit transactions, and append the rows of a
+DuckDB query (over Parquet/CSV files) to a table: DuckDB with INSERT … SELECT in the same
+engine, PostgreSQL by streaming Arrow batches into binary COPY.
+"""
+
+from __future__ import annotations
+
+from sibyl.config import Settings
+from sibyl.warehouse.base import Warehouse
+
+
+def connect(settings: Settings, *, read_only: bool = False) -> Warehouse:
+    if settings.target == "duckdb":
+        from sibyl.warehouse.duckdb import DuckDBWarehouse
+
+        return DuckDBWarehouse(settings.duckdb_path, read_only=read_only)
+    from sibyl.warehouse.postgres import PostgresWarehouse
+
+    return PostgresWarehouse()
+
+
+__all__ = ["Warehouse", "connect"]

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+
+from sibyl.errors import ConfigError, first_line
+from sibyl.warehouse.base import Warehouse
+
+
+class DuckDBWarehouse(Warehouse):
+    name = "duckdb"
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        if read_only and not path.exists():
+            raise ConfigError(f"no DuckDB warehouse at {path}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise ConfigError(
+                f"cannot open the DuckDB warehouse {path}: {first_line(exc)} "
+                "(another sibyl or dbt process may hold it: wait for it to finish)"
+            ) from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(sql, list(params))
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        result = self.con.execute(sql, list(params))
+        return [d[0] for d in result.description], result.fetchall()
+
+    def append_query(self, table: str, duckdb_sql: str) -> None:
+        # Same engine: the files are read and inserted in one statement, no rows pass through Python.
+        self.con.execute(f"insert into {table} by name {duckdb_sql}")
+
+    def begin(self) -> None:
+        self.con.begin()
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def rollback(self) -> None:
+        self.con.rollback()
+
+    def close(self) -> None:
+        self.con.close()
+

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import adbc_driver_postgresql.dbapi as adbc
+import duckdb
+
+from sibyl.config import postgres_location, postgres_uri
+from sibyl.errors import ConfigError, first_line
+from sibyl.warehouse.base import Warehouse
+
+# Arrow batches handed to COPY: big enough to keep the C++ driver busy, small enough to stay flat.
+BATCH_ROWS = 65_536
+
+
+class PostgresWarehouse(Warehouse):
+    """PostgreSQL through ADBC: binary COPY straight from Arrow, and one transaction per load."""
+
+    name = "postgres"
+
+    def __init__(self) -> None:
+        try:
+            self.con = adbc.connect(postgres_uri())
+        except Exception as exc:  # the driver raises several classes for one cause: nobody answered
+            raise ConfigError(
+                f"cannot connect to PostgreSQL at {postgres_location()}: {first_line(exc)} "
+                "(is the server running? check PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)"
+            ) from exc
+        self._engine: duckdb.DuckDBPyConnection | None = None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        with self.con.cursor() as cur:
+            cur.execute(sql, list(params) or None)
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        with self.con.cursor() as cur:
+            cur.execute(sql, list(params) or None)
+            return [d[0] for d in cur.description], cur.fetchall()
+
+    def append_query(self, table: str, duckdb_sql: str) -> None:
+        schema, _, name = table.rpartition(".")
+        reader = self._duckdb().sql(duckdb_sql).to_arrow_reader(BATCH_ROWS)
+        with self.con.cursor() as cur:
+            cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
+
+    def _duckdb(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB that reads the files; it spills to disk rather than grow past its limit."""
+        if self._engine is None:
+            self._engine = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False})
+        return self._engine
+
+    def begin(self) -> None:
+        # ADBC connections are not autocommit: every statement already runs in the open transaction.
+        pass
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def rollback(self) -> None:
+        self.con.rollback()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        self.con.close()
+
