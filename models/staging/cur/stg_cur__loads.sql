@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('cur', 'cur_loads') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        load_id,
+        source as delivery_source,
+        delivery_version,
+
+        -- strings
+        delivery_format,
+        files,
+        status,
+
+        -- numerics
+        row_count,
+        billed_total,
+
+        -- dates and timestamps
+        billing_period,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed
