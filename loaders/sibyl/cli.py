@@ -1,0 +1,208 @@
+"""The `sibyl` command: generate demo CURs, load CURs, build the dbt project, print reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from sibyl.config import TARGETS, Settings
+from sibyl.errors import SibylError
+
+
+class SibylGroup(click.Group):
+    """Turns a SibylError into one red line and its exit code (a traceback only with --verbose)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SibylError as exc:
+            if ctx.obj and ctx.obj.get("verbose"):
+                traceback.print_exc()
+            click.secho(f"error: {exc}", err=True, fg="red")
+            ctx.exit(exc.exit_code)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return Settings.from_env(ctx.obj["target"])
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(cls=SibylGroup)
+@click.option("--target", type=click.Choice(TARGETS), envvar="SIBYL_TARGET", default="duckdb", show_default=True,
+              help="Warehouse: embedded DuckDB (SIBYL_DUCKDB_PATH) or PostgreSQL (PG* variables).")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logs and tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, target: str, verbose: bool) -> None:
+    """Sibyl: who is spending what on AWS, and are resources tagged correctly."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr)
+    ctx.ensure_object(dict).update(target=target, verbose=verbose)
+
+
+# --- generate ---------------------------------------------------------------------------------
+
+@cli.group()
+def generate() -> None:
+    """Write synthetic data laid out as AWS writes it."""
+
+
+@generate.command("cur")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--months", type=click.IntRange(1, 36), default=3, show_default=True, help="Billing periods, the last one month-to-date.")
+@click.option("--lines", type=click.IntRange(1), default=60_000, show_default=True, help="Line items across all periods.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same files.")
+@click.option("--format", "fmt", type=click.Choice(["legacy-parquet", "legacy-csv", "cur2-parquet"]), default="legacy-parquet", show_default=True)
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Exclusive end of usage (default: today, UTC).")
+@click.option("--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write the organisation's seed CSVs here.")
+def generate_cur_command(out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None) -> None:
+    """Write a CUR delivery tree (manifests included) for the demo organisation into OUT_DIR."""
+    from sibyl.demo.generate import generate_cur
+    from sibyl.demo.organisation import write_seeds
+
+    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end_date.date() if end_date else None)
+    click.echo(f"wrote {len(manifests)} billing period(s) of {fmt} CUR under {out_dir}")
+    if seeds_dir:
+        written = write_seeds(seeds_dir)
+        click.echo(f"wrote {len(written)} seed file(s) to {seeds_dir}")
+
+
+# --- load -------------------------------------------------------------------------------------
+
+@cli.group()
+def load() -> None:
+    """Land raw data in the warehouse."""
+
+
+@load.command("cur")
+@click.argument("source")
+@click.option("--billing-period", metavar="YYYY-MM", default=None, help="Load only this billing period.")
+@click.pass_context
+def load_cur_command(ctx: click.Context, source: str, billing_period: str | None) -> None:
+    """Load the current CUR delivery of each billing period under SOURCE (a folder or a file)."""
+    _load_cur(_settings(ctx), source, billing_period)
+
+
+def _load_cur(settings: Settings, source: str, billing_period: str | None) -> None:
+    from sibyl.cur.discover import discover_local
+    from sibyl.cur.load import load_deliveries
+    from sibyl.warehouse import connect
+
+    if billing_period:
+        try:
+            dt.datetime.strptime(billing_period, "%Y-%m")
+        except ValueError:
+            raise click.BadParameter(f"{billing_period!r} is not YYYY-MM", param_hint="--billing-period") from None
+    deliveries = discover_local(source, billing_period)
+    started = time.monotonic()
+    with connect(settings) as wh:
+        results = load_deliveries(wh, deliveries, on_result=_say_loaded)
+    _echo_err(f"{len(results)} billing period(s) in {settings.target} ({time.monotonic() - started:.1f}s)")
+
+
+def _say_loaded(r) -> None:
+    verb = "loaded" if r.status == "published" else "already loaded, unchanged:"
+    replaced = " (replaced the previous delivery)" if r.replaced_load_id else ""
+    _echo_err(f"{verb} {r.delivery.period_label} from {r.delivery.source}: {r.row_count:,} line items, billed {r.billed_total:,.2f}{replaced}")
+
+
+# --- build ------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
+@click.pass_context
+def build(ctx: click.Context, select: str | None) -> None:
+    """Run `dbt build` (seeds, models, tests) on the target."""
+    from sibyl.dbt_runner import run_dbt
+
+    run_dbt(_settings(ctx), ["build", *(["--select", select] if select else [])])
+
+
+# --- report -----------------------------------------------------------------------------------
+
+@cli.group()
+def report() -> None:
+    """Print a mart for people (table) or scripts (csv, json)."""
+
+
+def _format_option(func):
+    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)(func)
+
+
+@report.command("cost-by-team")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day of the 30-day window (default: as built).")
+@_format_option
+@click.pass_context
+def report_cost_by_team(ctx: click.Context, as_of: dt.datetime | None, fmt: str) -> None:
+    """Cost per team in the last 30 days, with the change from the 30 days before."""
+    _report_cost_by_team(_settings(ctx), as_of.date() if as_of else None, fmt)
+
+
+def _report_cost_by_team(settings: Settings, as_of: dt.date | None, fmt: str) -> None:
+    from sibyl.report import COST_BY_TEAM_SQL, ordered, render
+
+    if as_of:
+        from sibyl.dbt_runner import show_model
+
+        columns, rows = show_model(settings, "cost_by_team_30d", {"as_of_date": as_of.isoformat()})
+    else:
+        from sibyl.warehouse import connect
+
+        with connect(settings, read_only=True) as wh:
+            columns, rows = _fetch_mart(wh, COST_BY_TEAM_SQL)
+    click.echo(render(columns, ordered(columns, rows), fmt), nl=False)
+
+
+def _fetch_mart(wh, sql: str) -> tuple[list[str], list[tuple]]:
+    from sibyl.errors import ConfigError
+
+    try:
+        return wh.fetch(sql)
+    except Exception as exc:
+        if "cost_by_team_30d" in str(exc) or "does not exist" in str(exc):
+            raise ConfigError("the marts are not built yet: run `sibyl build` first") from exc
+        raise
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--months", type=click.IntRange(1, 36), default=3, show_default=True)
+@click.option("--lines", type=click.IntRange(1), default=60_000, show_default=True)
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-data"), show_default=True,
+              help="Where the generated CUR is written.")
+@click.pass_context
+def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path) -> None:
+    """Generate a demo organisation's CUR, load it, build the marts and print cost by team."""
+    from sibyl.dbt_runner import run_dbt
+    from sibyl.demo.generate import generate_cur
+
+    settings = _settings(ctx)
+    started = time.monotonic()
+    step = functools.partial(_step, started)
+    step(f"generating {months} months of CUR ({lines:,} line items) in {data_dir}")
+    generate_cur(data_dir / "cur", months=months, lines=lines, seed=seed, fmt="legacy-parquet")
+    step(f"loading into {settings.target}" + (f" ({settings.duckdb_path})" if settings.target == "duckdb" else ""))
+    _load_cur(settings, str(data_dir / "cur"), None)
+    step("building the dbt project (seeds, models, tests)")
+    run_dbt(settings, ["build", "--quiet"])
+    step("cost by team")
+    _report_cost_by_team(settings, None, "table")
+    step(f"done in {time.monotonic() - started:.1f}s; again: sibyl --target {settings.target} report cost-by-team")
+
+
+def _step(started: float, message: str) -> None:
+    click.secho(f"[{time.monotonic() - started:6.1f}s] {message}", err=True, fg="cyan")
+
+
+def main() -> None:
+    cli(prog_name="sibyl")

@@ -1,0 +1,69 @@
+"""Run dbt on the Sibyl project against the chosen target, with the profile that reads the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sibyl.config import Settings
+from sibyl.errors import EXIT_DATA, ConfigError, DataError
+
+
+def run_dbt(settings: Settings, args: list[str]) -> None:
+    """`dbt <args>` in the project folder; exit 1 from dbt (a failed test or model) is a data error."""
+    _check(_dbt(settings, args), settings, args)
+
+
+def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[str], list[tuple]]:
+    """The rows a model would have with other vars, without materializing it (`dbt show`).
+
+    A separate process, as for every dbt call: dbt-duckdb keeps connections open in-process.
+    """
+    args = ["--quiet", "show", "--select", model, "--vars", json.dumps(variables), "--limit", "-1", "--output", "json"]
+    completed = _dbt(settings, args, capture=True)
+    _check(completed, settings, args)
+    rows = json.loads(completed.stdout)["show"]
+    columns = list(rows[0]) if rows else []
+    return columns, [tuple(row[c] for c in columns) for row in rows]
+
+
+def _dbt(settings: Settings, args: list[str], *, capture: bool = False) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SIBYL_TARGET": settings.target, "SIBYL_DUCKDB_PATH": str(settings.duckdb_path)}
+    with tempfile.TemporaryDirectory(prefix="sibyl-dbt-") as scratch:
+        profiles_dir = _profiles_dir(settings.project_dir, Path(scratch))
+        command = [_dbt_executable(), *args, "--project-dir", str(settings.project_dir),
+                   "--profiles-dir", str(profiles_dir), "--target", settings.target]
+        return subprocess.run(command, cwd=settings.project_dir, env=env, text=True,
+                              stdout=subprocess.PIPE if capture else None)
+
+
+def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str]) -> None:
+    command = next(a for a in args if not a.startswith("-"))
+    if completed.returncode == EXIT_DATA:
+        raise DataError(f"dbt {command} failed on {settings.target}: a model or a data test failed (see dbt's output above)")
+    if completed.returncode != 0:
+        raise ConfigError(f"dbt {command} could not run on {settings.target} (exit {completed.returncode}; see dbt's output above)")
+
+
+def _profiles_dir(project_dir: Path, scratch: Path) -> Path:
+    """DBT_PROFILES_DIR if set, else the project's profiles.yml, else the committed example (env-only)."""
+    if os.environ.get("DBT_PROFILES_DIR"):
+        return Path(os.environ["DBT_PROFILES_DIR"])
+    if (project_dir / "profiles.yml").is_file():
+        return project_dir
+    shutil.copyfile(project_dir / "profiles.yml.example", scratch / "profiles.yml")
+    return scratch
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).with_name("dbt")
+    found = str(beside_python) if beside_python.exists() else shutil.which("dbt")
+    if not found:
+        raise ConfigError("dbt is not installed in this environment: run `make demo` or `pip install -e .`")
+    return found
+

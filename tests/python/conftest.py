@@ -1,0 +1,113 @@
+"""Shared fixtures: a fresh PostgreSQL database per test, a DuckDB file per test, generated CURs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+REFERENCE_DATA = Path(__file__).resolve().parents[3] / "shared" / "reference-data"
+
+# A fixed end of usage so expected windows do not depend on the day the tests run.
+DEMO_END_DATE = dt.date(2026, 11, 15)
+
+
+def _admin_uri() -> str:
+    host = os.environ.get("PGHOST", "127.0.0.1")
+    port = os.environ.get("PGPORT", "5432")
+    user = os.environ.get("PGUSER", "postgres")
+    password = os.environ.get("PGPASSWORD")
+    auth = f"{user}:{password}" if password else user
+    return f"postgresql://{auth}@{host}:{port}/{os.environ.get('PGDATABASE', 'postgres')}"
+
+
+def _admin_connection():
+    import adbc_driver_postgresql.dbapi as adbc
+
+    return adbc.connect(_admin_uri(), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> None:
+    try:
+        _admin_connection().close()
+    except Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is unreachable at {_admin_uri()} and CI=true: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {_admin_uri()} (set PG* variables to run these): {str(exc).splitlines()[0]}")
+
+
+@pytest.fixture
+def postgres_db(postgres_available, monkeypatch) -> str:
+    """A new, empty database; PGDATABASE points at it for the test's duration."""
+    name = f"sibyl_test_{uuid.uuid4().hex[:10]}"
+    with _admin_connection() as con, con.cursor() as cur:
+        cur.execute(f"create database {name}")
+    monkeypatch.setenv("PGDATABASE", name)
+    yield name
+    monkeypatch.undo()
+    with _admin_connection() as con, con.cursor() as cur:
+        cur.execute(f"drop database if exists {name} with (force)")
+
+
+@pytest.fixture
+def duckdb_path(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("SIBYL_DUCKDB_PATH", str(path))
+    return path
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def target(request, monkeypatch) -> str:
+    """Runs a test once per warehouse, each on a fresh, empty one."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_db")
+    else:
+        request.getfixturevalue("duckdb_path")
+    monkeypatch.setenv("SIBYL_TARGET", request.param)
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def demo_cur(tmp_path_factory) -> Path:
+    """Three months of legacy Parquet CUR for the demo organisation, written once per session."""
+    from sibyl.demo.generate import generate_cur
+
+    root = tmp_path_factory.mktemp("demo-cur")
+    generate_cur(root, months=3, lines=20_000, seed=7, fmt="legacy-parquet", end_date=DEMO_END_DATE)
+    return root
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
+def built_warehouse(request, demo_cur, tmp_path_factory) -> dict[str, str]:
+    """The demo CUR loaded and `dbt build` run once per warehouse, for tests that only read the marts."""
+    from click.testing import CliRunner
+
+    from sibyl.cli import cli
+
+    env = {"SIBYL_TARGET": request.param}
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_available")
+        env["PGDATABASE"] = f"sibyl_test_built_{uuid.uuid4().hex[:8]}"
+        with _admin_connection() as con, con.cursor() as cur:
+            cur.execute(f"create database {env['PGDATABASE']}")
+    else:
+        env["SIBYL_DUCKDB_PATH"] = str(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
+    runner = CliRunner()
+    for args in (["load", "cur", str(demo_cur)], ["build"]):
+        result = runner.invoke(cli, args, env=env)
+        assert result.exit_code == 0, result.output
+    yield env
+    if request.param == "postgres":
+        with _admin_connection() as con, con.cursor() as cur:
+            cur.execute(f"drop database if exists {env['PGDATABASE']} with (force)")
+
+
+@pytest.fixture
+def built_target(built_warehouse, monkeypatch) -> str:
+    for key, value in built_warehouse.items():
+        monkeypatch.setenv(key, value)
+    return built_warehouse["SIBYL_TARGET"]

@@ -1,0 +1,106 @@
+"""`sibyl load cur` on the generated legacy Parquet CUR: exact rows and cost, idempotency, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import period_manifests, totals_by_period, warehouse_rows
+from sibyl.cli import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_generated_parquet_loads_exactly(target, demo_cur):
+    expected = totals_by_period(demo_cur)
+    assert len(expected) == 3
+
+    result = invoke("load", "cur", str(demo_cur))
+    assert result.exit_code == 0, result.output
+
+    loaded = {
+        period.strftime("%Y-%m"): (rows, cost)
+        for period, rows, cost in warehouse_rows(
+            "select billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1"
+        )
+    }
+    assert loaded.keys() == expected.keys()
+    for period, (rows, cost) in expected.items():
+        assert loaded[period][0] == rows
+        assert round(loaded[period][1], 2) == round(cost, 2)
+
+    recorded = warehouse_rows("select count(*), cast(sum(row_count) as bigint) from raw.cur_loads where status = 'published'")
+    assert recorded == [(3, sum(rows for rows, _ in expected.values()))]
+
+
+def test_loading_the_same_delivery_again_changes_nothing(target, demo_cur):
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    before = warehouse_rows("select load_id, row_count, billed_total from raw.cur_loads order by load_id")
+
+    again = invoke("load", "cur", str(demo_cur))
+
+    assert again.exit_code == 0
+    assert again.output.count("already loaded, unchanged") == 3
+    assert warehouse_rows("select load_id, row_count, billed_total from raw.cur_loads order by load_id") == before
+    assert warehouse_rows("select count(*) from raw.cur_line_items") == [(sum(r for _, r, _ in before),)]
+
+
+def test_tag_sets_are_distinct_and_keep_aws_spelling(target, demo_cur):
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+
+    [(tag_sets, line_items_with_tags)] = warehouse_rows(
+        "select (select count(distinct tag_set_id) from raw.cur_tag_sets), "
+        "count(*) from raw.cur_line_items where tag_set_id in (select tag_set_id from raw.cur_tag_sets)"
+    )
+    assert 0 < tag_sets < line_items_with_tags / 10  # far fewer tag sets than tagged line items
+    keys = {k for (k,) in warehouse_rows("select distinct tag_key from raw.cur_tag_sets")}
+    assert "resource_tags_user_team" in keys
+    assert all(k.startswith("resource_tags_") for k in keys)
+    [(duplicates,)] = warehouse_rows(
+        "select count(*) from (select tag_set_id, tag_key from raw.cur_tag_sets group by 1, 2 having count(*) > 1) d"
+    )
+    assert duplicates == 0
+
+
+def test_billing_period_option_loads_one_month(target, demo_cur):
+    period = sorted(totals_by_period(demo_cur))[1]
+
+    result = invoke("load", "cur", str(demo_cur), "--billing-period", period)
+
+    assert result.exit_code == 0, result.output
+    assert [p.strftime("%Y-%m") for (p,) in warehouse_rows("select distinct billing_period from raw.cur_line_items")] == [period]
+
+
+def test_missing_source_path_is_one_line_and_exit_2(target, tmp_path):
+    result = invoke("load", "cur", str(tmp_path / "nowhere"))
+
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: CUR source {tmp_path / 'nowhere'} does not exist: give a folder that holds a CUR report, or a CUR file"
+
+
+def test_corrupt_parquet_is_refused_and_the_warehouse_is_unchanged(target, demo_cur, tmp_path):
+    tree = tmp_path / "cur"
+    shutil.copytree(demo_cur, tree)
+    assert invoke("load", "cur", str(tree)).exit_code == 0
+    before = warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2")
+
+    # AWS restates the last month, but one of the new files arrives cut short.
+    manifest = period_manifests(tree)[-1]
+    content = json.loads(manifest.read_text())
+    content["assemblyId"] = "11111111-2222-3333-4444-555555555555"
+    manifest.write_text(json.dumps(content))
+    data_file = sorted(manifest.parent.rglob("*.parquet"))[0]
+    data_file.write_bytes(data_file.read_bytes()[:1000])
+
+    result = invoke("load", "cur", str(tree))
+
+    assert result.exit_code == 1
+    *earlier, last = result.output.strip().splitlines()
+    assert last.startswith(f"error: {data_file}: not a readable Parquet file (")
+    assert all(line.startswith("already loaded, unchanged:") for line in earlier)
+    assert warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2") == before
