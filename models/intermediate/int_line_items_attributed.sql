@@ -1,5 +1,9 @@
-{#- Every line item with exactly one team (or `unallocated`) and how it was chosen.
-    A team tag wins when its value is a known team; the rest stays visible as unallocated. -#}
+{#- Every line item with exactly one team and how it was found, in this order:
+    1. team_tag: a `team` tag naming a known team;
+    2. service_tag: a `service` tag naming a known service, whose team owns it;
+    3. account_owner: the usage account's owner in account_owners.csv;
+    4. unallocated: kept, never dropped.
+    Plus the FOCUS charge category and the amortized (effective) cost. -#}
 with
 
 line_items as (
@@ -8,50 +12,53 @@ line_items as (
 
 ),
 
-tags as (
+owners as (
 
-    select * from {{ ref('int_tag_sets_normalized') }}
-
-),
-
-teams as (
-
-    select * from {{ ref('teams') }}
+    select * from {{ ref('int_tag_set_owners') }}
 
 ),
 
-team_tags as (
+account_owners as (
 
-    -- min(): a tag set carrying two team spellings with different known values resolves the same way every run
+    select * from {{ ref('account_owners') }}
+
+),
+
+attributed as (
+
     select
-        tags.tag_set_id,
-        min(teams.team) as team
+        line_items.*,
+        owners.environment,
+        owners.tagged_service as service,
+        case
+            when owners.tagged_team is not null then owners.tagged_team
+            when owners.service_team is not null then owners.service_team
+            when account_owners.team is not null then account_owners.team
+            else 'unallocated'
+        end as team,
+        case
+            when owners.tagged_team is not null then 'team_tag'
+            when owners.service_team is not null then 'service_tag'
+            when account_owners.team is not null then 'account_owner'
+            else 'unallocated'
+        end as allocation_method
 
-    from tags
-    inner join teams
-        on tags.normalized_value = teams.team
-    where tags.normalized_key = 'team'
-    group by tags.tag_set_id
+    from line_items
+    left join owners
+        on line_items.tag_set_id = owners.tag_set_id
+    left join account_owners
+        on line_items.usage_account_id = account_owners.account_id
 
 ),
 
 final as (
 
     select
-        line_items.*,
-        coalesce(team_tags.team, 'unallocated') as team,
-        case when team_tags.team is not null then 'team_tag' else 'unallocated' end as allocation_method,
-        case
-            when line_items.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation') then 'Usage'
-            when line_items.line_item_type in ('Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee') then 'Purchase'
-            when line_items.line_item_type = 'Tax' then 'Tax'
-            when line_items.line_item_type in ('Credit', 'BundledDiscount', 'Discount', 'EdpDiscount', 'PrivateRateDiscount', 'SppDiscount') then 'Credit'
-            else 'Adjustment'
-        end as charge_category
+        attributed.*,
+        {{ charge_category('line_item_type') }} as charge_category,
+        {{ effective_cost() }} as effective_cost
 
-    from line_items
-    left join team_tags
-        on line_items.tag_set_id = team_tags.tag_set_id
+    from attributed
 
 )
 

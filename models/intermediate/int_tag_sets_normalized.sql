@@ -1,5 +1,4 @@
-{#- One row per tag of each distinct tag set, with the key stripped of the spellings AWS's
-    formats add (`user:`, `resource_tags_user_`, CUR 2.0's `user_`) and both sides lower-cased. -#}
+{#- Every tag of every distinct tag set, original spelling next to the normalized one. -#}
 with
 
 tag_sets as (
@@ -8,36 +7,35 @@ tag_sets as (
 
 ),
 
-lowered as (
+tag_keys as (
 
-    select
-        tag_set_id,
-        tag_key,
-        tag_value,
-        lower(trim(tag_key)) as lowered_key,
-        lower(trim(tag_value)) as normalized_value
+    select * from {{ ref('int_tag_keys_normalized') }}
 
-    from tag_sets
+),
+
+tag_values as (
+
+    select * from {{ ref('int_tag_values_normalized') }}
 
 ),
 
 final as (
 
     select
-        tag_set_id,
-        tag_key,
-        tag_value,
-        case
-            when lowered_key like 'resource\_tags\_user\_%' escape '\' then substr(lowered_key, 20)
-            when lowered_key like 'resource\_tags\_aws\_%' escape '\' then substr(lowered_key, 19)
-            when lowered_key like 'user:%' then substr(lowered_key, 6)
-            when lowered_key like 'aws:%' then substr(lowered_key, 5)
-            when lowered_key like 'user\_%' escape '\' then substr(lowered_key, 6)
-            else lowered_key
-        end as normalized_key,
-        normalized_value
+        tag_sets.tag_set_id,
+        tag_sets.tag_key,
+        tag_sets.tag_value,
+        tag_keys.normalized_key,
+        tag_values.normalized_value,
+        tag_keys.matched_rule,
+        tag_keys.rule_priority
 
-    from lowered
+    from tag_sets
+    inner join tag_keys
+        on tag_sets.tag_key = tag_keys.tag_key
+    inner join tag_values
+        on tag_keys.normalized_key = tag_values.normalized_key
+        and tag_sets.tag_value = tag_values.tag_value
 
 )
 

@@ -1,5 +1,5 @@
-{#- The grain BI tools slice: one row per usage day, account, team, product, region,
-    line item type and allocation method. Every dollar of raw lands in exactly one row. -#}
+{#- The grain BI tools slice: usage day × account × team × service × AWS product × region ×
+    charge category × allocation method. Every dollar of raw lands in exactly one row. -#}
 with
 
 line_items as (
@@ -15,13 +15,14 @@ final as (
         billing_period,
         usage_account_id,
         team,
-        allocation_method,
+        service,
         product_code,
         region_code,
-        line_item_type,
         charge_category,
+        allocation_method,
         currency_code,
         sum(unblended_cost) as billed_cost,
+        sum(effective_cost) as effective_cost,
         sum(public_on_demand_cost) as list_cost,
         sum(usage_amount) as usage_amount,
         count(*) as line_item_count
@@ -32,11 +33,11 @@ final as (
         billing_period,
         usage_account_id,
         team,
-        allocation_method,
+        service,
         product_code,
         region_code,
-        line_item_type,
         charge_category,
+        allocation_method,
         currency_code
 
 )

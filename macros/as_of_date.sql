@@ -1,0 +1,12 @@
+{#- The day the team views end on, as a one-row subquery: var as_of_date, else the last complete
+    usage day in the data (the day before the latest usage end; right for daily and hourly CURs).
+    A macro rather than a model, so `dbt show --vars` (sibyl report --as-of) recomputes it. -#}
+{% macro as_of_date_query() -%}
+    {%- if var('as_of_date') -%}
+    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {%- else -%}
+    select cast({{ dbt.dateadd('day', -1, 'cast(max(usage_end_at) as date)') }} as date) as as_of_date
+    from {{ ref('stg_cur__line_items') }}
+    where line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+    {%- endif -%}
+{%- endmacro %}

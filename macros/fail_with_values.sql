@@ -1,0 +1,14 @@
+{#- Used by the seed tests (tests/generic/seed_checks.sql): stop the build with one message that
+    names the CSV, the problem and the offending values; return the rows like any dbt test. -#}
+{% macro fail_with_values(model, rows_sql, problem) %}
+    {% if execute %}
+        {% set found = run_query(rows_sql) %}
+        {% if found.rows | length > 0 %}
+            {% set values = found.columns[0].values() | map('string') | list %}
+            {{ exceptions.raise_compiler_error(
+                "seeds/" ~ model.identifier ~ ".csv: " ~ problem ~ ": " ~ (values[:5] | join(", "))
+                ~ (" (and " ~ (values | length - 5) ~ " more)" if values | length > 5 else "")) }}
+        {% endif %}
+    {% endif %}
+    {{ rows_sql }}
+{% endmacro %}

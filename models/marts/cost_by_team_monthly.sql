@@ -1,0 +1,106 @@
+{#- Cost per calendar month and team, with the previous month and the change. The month holding
+    the as-of date, when not yet complete, is flagged month-to-date and compared with the same
+    number of days of the previous month (capped at that month's length). -#}
+-- depends_on: {{ ref('stg_cur__line_items') }}
+with
+
+costs as (
+
+    select * from {{ ref('int_team_costs_daily') }}
+
+),
+
+view_rows as (
+
+    select * from {{ ref('int_team_view_rows') }}
+
+),
+
+as_of as (
+
+    {{ as_of_date_query() }}
+
+),
+
+months as (
+
+    select distinct cast({{ dbt.date_trunc('month', 'costs.usage_date') }} as date) as billing_month
+    from costs
+    cross join as_of
+    where costs.usage_date <= as_of.as_of_date
+
+),
+
+month_ends as (
+
+    select
+        months.billing_month,
+        cast({{ dbt.dateadd('month', -1, 'months.billing_month') }} as date) as prev_month,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'months.billing_month')) }} as date) as month_end,
+        as_of.as_of_date
+
+    from months
+    cross join as_of
+
+),
+
+month_bounds as (
+
+    select
+        billing_month,
+        prev_month,
+        as_of_date < month_end as is_month_to_date,
+        case when as_of_date < month_end then as_of_date else month_end end as period_end,
+        case
+            when as_of_date < month_end then least(
+                cast({{ dbt.dateadd('day', dbt.datediff('billing_month', 'as_of_date', 'day'), 'prev_month') }} as date),
+                cast({{ dbt.dateadd('day', -1, 'billing_month') }} as date)
+            )
+            else cast({{ dbt.dateadd('day', -1, 'billing_month') }} as date)
+        end as prev_period_end
+
+    from month_ends
+
+),
+
+row_costs as (
+
+    select
+        costs.team,
+        month_bounds.billing_month,
+        sum(case when costs.usage_date between month_bounds.billing_month and month_bounds.period_end then costs.cost else 0 end) as cost,
+        sum(case when costs.usage_date between month_bounds.prev_month and month_bounds.prev_period_end then costs.cost else 0 end) as cost_prev_month
+
+    from costs
+    inner join month_bounds
+        on costs.usage_date between month_bounds.prev_month and month_bounds.period_end
+    group by costs.team, month_bounds.billing_month
+
+),
+
+final as (
+
+    select
+        month_bounds.billing_month,
+        view_rows.team,
+        view_rows.business_unit,
+        view_rows.business_group,
+        view_rows.row_type,
+        coalesce(row_costs.cost, 0) as cost,
+        coalesce(row_costs.cost_prev_month, 0) as cost_prev_month,
+        coalesce(row_costs.cost, 0) - coalesce(row_costs.cost_prev_month, 0) as mom_change,
+        case
+            when coalesce(row_costs.cost_prev_month, 0) = 0 then null
+            else 100.0 * (row_costs.cost - row_costs.cost_prev_month) / row_costs.cost_prev_month
+        end as mom_change_pct,
+        month_bounds.is_month_to_date
+
+    from month_bounds
+    cross join view_rows
+    left join row_costs
+        on view_rows.team = row_costs.team
+        and month_bounds.billing_month = row_costs.billing_month
+
+)
+
+select * from final

@@ -1,0 +1,75 @@
+{#- The biggest spend no team claims, by account, AWS product and resource, over the 30-day
+    window: the list to clean up first, with the required tags each resource lacks. -#}
+-- depends_on: {{ ref('stg_cur__line_items') }}
+with
+
+line_items as (
+
+    select * from {{ ref('int_line_items_attributed') }}
+
+),
+
+required_tags as (
+
+    select * from {{ ref('int_tag_set_required_tags') }}
+
+),
+
+as_of as (
+
+    {{ as_of_date_query() }}
+
+),
+
+unallocated as (
+
+    select
+        line_items.usage_account_id,
+        line_items.product_code,
+        coalesce(line_items.resource_id, '') as resource_id,
+        line_items.tag_set_id,
+        line_items.usage_date,
+        line_items.{{ team_cost_column() }} as cost,
+        line_items.unblended_cost,
+        line_items.effective_cost
+
+    from line_items
+    cross join as_of
+    where line_items.team = 'unallocated'
+        and line_items.charge_category in ('Usage', 'Purchase')
+        and line_items.usage_date between cast({{ dbt.dateadd('day', -29, 'as_of.as_of_date') }} as date) and as_of.as_of_date
+
+),
+
+grouped as (
+
+    select
+        unallocated.usage_account_id,
+        unallocated.product_code,
+        unallocated.resource_id,
+        max(required_tags.missing_tags) as missing_tags,
+        sum(unallocated.cost) as cost_30d,
+        sum(unallocated.unblended_cost) as billed_cost_30d,
+        sum(unallocated.effective_cost) as effective_cost_30d,
+        count(*) as line_item_count,
+        min(unallocated.usage_date) as first_usage_date,
+        max(unallocated.usage_date) as last_usage_date
+
+    from unallocated
+    left join required_tags
+        on unallocated.tag_set_id = required_tags.tag_set_id
+    group by unallocated.usage_account_id, unallocated.product_code, unallocated.resource_id
+
+),
+
+final as (
+
+    select
+        row_number() over (order by cost_30d desc, usage_account_id, product_code, resource_id) as cost_rank,
+        grouped.*
+
+    from grouped
+
+)
+
+select * from final
