@@ -154,22 +154,43 @@ def _report_cost_by_team(settings: Settings, as_of: dt.date | None, fmt: str) ->
 
         columns, rows = show_model(settings, "cost_by_team_30d", {"as_of_date": as_of.isoformat()})
     else:
-        from sibyl.warehouse import connect
-
-        with connect(settings, read_only=True) as wh:
-            columns, rows = _fetch_mart(wh, COST_BY_TEAM_SQL)
+        columns, rows = _fetch_mart(settings, COST_BY_TEAM_SQL)
     click.echo(render(columns, ordered(columns, rows), fmt), nl=False)
 
 
-def _fetch_mart(wh, sql: str) -> tuple[list[str], list[tuple]]:
-    from sibyl.errors import ConfigError
+@report.command("cost-by-team-monthly")
+@_format_option
+@click.pass_context
+def report_cost_by_team_monthly(ctx: click.Context, fmt: str) -> None:
+    """Cost per calendar month and team, with the previous month (month-to-date against the same days)."""
+    from sibyl.report import COST_BY_TEAM_MONTHLY_SQL, render
 
-    try:
-        return wh.fetch(sql)
-    except Exception as exc:
-        if "cost_by_team_30d" in str(exc) or "does not exist" in str(exc):
-            raise ConfigError("the marts are not built yet: run `sibyl build` first") from exc
-        raise
+    columns, rows = _fetch_mart(_settings(ctx), COST_BY_TEAM_MONTHLY_SQL)
+    click.echo(render(columns, rows, fmt, title="Cost by team and month (the month-to-date row is compared with the same days of the month before)"), nl=False)
+
+
+@report.command("unallocated")
+@_format_option
+@click.pass_context
+def report_unallocated(ctx: click.Context, fmt: str) -> None:
+    """The biggest spend no team claims, by account, product and resource: the list to clean up first."""
+    from sibyl.report import UNALLOCATED_SQL, render
+
+    columns, rows = _fetch_mart(_settings(ctx), UNALLOCATED_SQL)
+    click.echo(render(columns, rows, fmt, title="Unallocated spend over the last 30 days, biggest first"), nl=False)
+
+
+def _fetch_mart(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
+    from sibyl.errors import ConfigError
+    from sibyl.warehouse import connect
+
+    with connect(settings, read_only=True) as wh:
+        try:
+            return wh.fetch(sql)
+        except Exception as exc:
+            if "marts" in str(exc) or "does not exist" in str(exc):
+                raise ConfigError("the marts are not built yet: run `sibyl build` first") from exc
+            raise
 
 
 # --- demo -------------------------------------------------------------------------------------

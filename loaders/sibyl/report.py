@@ -8,20 +8,39 @@ import decimal
 import io
 import json
 
+_ROW_TYPE_ORDER = "case row_type when 'team' then 0 when 'unallocated' then 1 else 2 end"
+
 COST_BY_TEAM_SQL = """
-select team, business_unit, business_group, window_start, window_end,
+select team, business_unit, business_group, row_type, window_start, window_end,
        cost_30d, cost_prev_30d, mom_change, mom_change_pct
 from marts.cost_by_team_30d
 """
 
+COST_BY_TEAM_MONTHLY_SQL = f"""
+select billing_month, team, business_unit, business_group, row_type,
+       cost, cost_prev_month, mom_change, mom_change_pct, is_month_to_date
+from marts.cost_by_team_monthly
+order by billing_month, {_ROW_TYPE_ORDER}, cost desc, team
+"""
+
+UNALLOCATED_SQL = """
+select cost_rank, usage_account_id, product_code, resource_id, missing_tags,
+       cost_30d, billed_cost_30d, effective_cost_30d, line_item_count, first_usage_date, last_usage_date
+from marts.unallocated_cost
+order by cost_rank
+"""
+
+_ROW_TYPES = {"team": 0, "unallocated": 1, "charge": 2}
+
 
 def ordered(columns: list[str], rows: list[tuple]) -> list[tuple]:
-    """Biggest spenders first, `unallocated` last, ties by name: the same order on every engine."""
-    team, cost = columns.index("team"), columns.index("cost_30d")
-    return sorted(rows, key=lambda r: (r[team] == "unallocated", -float(r[cost] or 0), r[team]))
+    """Teams by cost (biggest first), then `unallocated`, then the charge rows: the same on every engine."""
+    team, kind, cost = columns.index("team"), columns.index("row_type"), columns.index("cost_30d")
+    return sorted(rows, key=lambda r: (_ROW_TYPES.get(r[kind], 3), -float(r[cost] or 0), r[team]))
 
 
-def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+def render(columns: list[str], rows: list[tuple], fmt: str, *, title: str | None = None) -> str:
+    """json and csv carry the mart's columns as they are; table is for people."""
     if fmt == "json":
         return json.dumps([dict(zip(columns, map(_plain, row))) for row in rows], indent=2) + "\n"
     if fmt == "csv":
@@ -30,7 +49,9 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
         writer.writerow(columns)
         writer.writerows([[_plain(v) for v in row] for row in rows])
         return out.getvalue()
-    return _cost_by_team_table(columns, rows)
+    if title is None:
+        return _cost_by_team_table(columns, rows)
+    return _plain_table(columns, rows, title)
 
 
 def _cost_by_team_table(columns: list[str], rows: list[tuple]) -> str:
@@ -51,13 +72,13 @@ def _cost_by_team_table(columns: list[str], rows: list[tuple]) -> str:
             _money(r["cost_30d"]),
             _money(r["cost_prev_30d"]),
             _money(r["mom_change"], signed=True),
-            "n/a" if r["mom_change_pct"] is None else f"{float(r['mom_change_pct']):+.1f}%",
+            _pct(r["mom_change_pct"]),
         ]
         for r in records
     ]
     total_now = sum(float(r["cost_30d"]) for r in records)
     total_prev = sum(float(r["cost_prev_30d"]) for r in records)
-    pct = "n/a" if total_prev == 0 else f"{100 * (total_now - total_prev) / total_prev:+.1f}%"
+    pct = _pct(None if total_prev == 0 else 100 * (total_now - total_prev) / total_prev)
     footer = ["total", "", "", _money(total_now), _money(total_prev), _money(total_now - total_prev, signed=True), pct]
     widths = [max(len(str(line[i])) for line in [headers, *body, footer]) for i in range(len(headers))]
     numeric = {3, 4, 5, 6}
@@ -68,6 +89,39 @@ def _cost_by_team_table(columns: list[str], rows: list[tuple]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([title, "", fmt_line(headers), rule, *map(fmt_line, body), rule, fmt_line(footer)]) + "\n"
+
+
+def _plain_table(columns: list[str], rows: list[tuple], title: str) -> str:
+    if not rows:
+        return f"{title}: no rows.\n"
+    numeric = [i for i, c in enumerate(columns) if any(isinstance(r[i], (int, float, decimal.Decimal)) and not isinstance(r[i], bool) for r in rows)]
+    body = [[_cell(columns[i], v) for i, v in enumerate(row)] for row in rows]
+    widths = [max(len(line[i]) for line in [columns, *body]) for i in range(len(columns))]
+
+    def fmt_line(line: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([title, "", fmt_line(columns), rule, *map(fmt_line, body)]) + "\n"
+
+
+def _cell(column: str, value: object) -> str:
+    if value is None:
+        return "n/a" if column.endswith("_pct") else ""
+    if column.endswith("_pct"):
+        return _pct(value)
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (float, decimal.Decimal)):
+        return _money(value, signed=column == "mom_change")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _pct(value: object) -> str:
+    # round first so that -0.04 prints as +0.0%, not -0.0%
+    return "n/a" if value is None else f"{round(float(value), 1) + 0.0:+.1f}%"
 
 
 def _money(value: object, *, signed: bool = False) -> str:

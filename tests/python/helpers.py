@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 
 def period_manifests(root: Path) -> list[Path]:
     """Period-level legacy manifests (<report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json)."""
-    return sorted(m for m in root.rglob("*-Manifest.json") if m.parent.name[:8].isdigit() and "-" in m.parent.name)
+    return sorted(m for m in root.rglob("*-Manifest.json") if re.fullmatch(r"\d{8}-\d{8}", m.parent.name))
 
 
 def manifest_table(manifest: Path) -> pa.Table:

@@ -7,39 +7,16 @@ import csv
 import datetime as dt
 import io
 import json
-from collections import defaultdict
-from pathlib import Path
 
-import pyarrow.compute as pc
 import pytest
 from click.testing import CliRunner
 
 from conftest import DEMO_END_DATE
-from helpers import manifest_table, period_manifests
+from expected import cost_by_allocation_method, known_teams, team_view_costs
+from helpers import warehouse_rows
 from sibyl.cli import cli
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-
-
-def known_teams() -> set[str]:
-    with (SEEDS / "teams.csv").open(newline="") as handle:
-        return {row["team"] for row in csv.DictReader(handle)}
-
-
-def expected_cost_by_team(cur_root: Path, window_start: dt.date, window_end: dt.date) -> dict[str, float]:
-    """A line item belongs to the team its `team` tag names (any case, trimmed), else `unallocated`."""
-    teams = known_teams()
-    costs: dict[str, float] = defaultdict(float)
-    for manifest in period_manifests(cur_root):
-        table = manifest_table(manifest)
-        days = pc.cast(table["line_item_usage_start_date"], "date32").to_pylist()
-        values = table["resource_tags_user_team"].to_pylist() if "resource_tags_user_team" in table.column_names else [None] * table.num_rows
-        for day, tag, cost in zip(days, values, table["line_item_unblended_cost"].to_pylist()):
-            if window_start <= day <= window_end:
-                team = (tag or "").strip().lower()
-                costs[team if team in teams else "unallocated"] += cost
-    return costs
-
+CHARGE_ROWS = {"(tax)", "(credit)", "(adjustment)"}
 
 def run(*args: str):
     result = CliRunner().invoke(cli, list(args))
@@ -53,11 +30,11 @@ def test_cost_by_team_matches_the_files_to_the_cent(built_target, demo_cur):
     as_of = DEMO_END_DATE - dt.timedelta(days=1)  # the last complete usage day
     window = (as_of - dt.timedelta(days=29), as_of)
     previous = (as_of - dt.timedelta(days=59), as_of - dt.timedelta(days=30))
-    now, before = expected_cost_by_team(demo_cur, *window), expected_cost_by_team(demo_cur, *previous)
+    now, before = team_view_costs(demo_cur, *window), team_view_costs(demo_cur, *previous)
 
     assert {r["window_start"] for r in report} == {window[0].isoformat()}
     assert {r["window_end"] for r in report} == {window[1].isoformat()}
-    assert {r["team"] for r in report} == known_teams() | {"unallocated"}
+    assert {r["team"] for r in report} == known_teams() | {"unallocated"} | CHARGE_ROWS
     for row in report:
         team = row["team"]
         assert round(row["cost_30d"], 2) == round(now.get(team, 0.0), 2), team
@@ -74,22 +51,22 @@ def test_report_as_of_another_day_moves_the_window(built_target, demo_cur):
 
     report = json.loads(run("report", "cost-by-team", "--as-of", as_of.isoformat(), "--format", "json").stdout)
 
-    expected = expected_cost_by_team(demo_cur, as_of - dt.timedelta(days=29), as_of)
+    expected = team_view_costs(demo_cur, as_of - dt.timedelta(days=29), as_of)
     assert {r["window_end"] for r in report} == {as_of.isoformat()}
     assert {r["team"]: round(r["cost_30d"], 2) for r in report} == {
-        t: round(expected.get(t, 0.0), 2) for t in known_teams() | {"unallocated"}
+        t: round(expected.get(t, 0.0), 2) for t in known_teams() | {"unallocated"} | CHARGE_ROWS
     }
 
 
 def test_report_json_has_the_marts_columns(built_target):
     rows = json.loads(run("report", "cost-by-team", "--format", "json").stdout)
-    assert isinstance(rows, list) and rows
+
     assert list(rows[0]) == [
-        "team", "business_unit", "business_group", "window_start", "window_end",
+        "team", "business_unit", "business_group", "row_type", "window_start", "window_end",
         "cost_30d", "cost_prev_30d", "mom_change", "mom_change_pct",
     ]
-    assert rows[-1]["team"] == "unallocated"
-    costs = [r["cost_30d"] for r in rows[:-1]]
+    assert [r["row_type"] for r in rows] == ["team"] * len(known_teams()) + ["unallocated"] + ["charge"] * 3
+    costs = [r["cost_30d"] for r in rows if r["row_type"] == "team"]
     assert costs == sorted(costs, reverse=True)
 
 
@@ -99,6 +76,44 @@ def test_report_csv_round_trips(built_target):
 
     assert [r["team"] for r in as_csv] == [r["team"] for r in as_json]
     assert [float(r["cost_30d"]) for r in as_csv] == [r["cost_30d"] for r in as_json]
+
+
+def test_every_dollar_is_attributed_once_by_the_documented_method(built_target, demo_cur):
+    rows = warehouse_rows("select allocation_method, sum(effective_cost) from marts.fct_cost_daily group by 1")
+
+    expected = cost_by_allocation_method(demo_cur)
+    assert {method: round(cost, 2) for method, cost in rows} == {m: round(c, 2) for m, c in expected.items()}
+    assert set(expected) == {"team_tag", "service_tag", "account_owner", "unallocated"}
+
+
+def test_monthly_report_matches_the_files(built_target, demo_cur):
+    rows = json.loads(run("report", "cost-by-team-monthly", "--format", "json").stdout)
+
+    as_of = DEMO_END_DATE - dt.timedelta(days=1)
+    months = sorted({r["billing_month"] for r in rows})
+    assert months == ["2026-09-01", "2026-10-01", "2026-11-01"]
+    current = [r for r in rows if r["billing_month"] == "2026-11-01"]
+    assert all(r["is_month_to_date"] for r in current)
+    assert not any(r["is_month_to_date"] for r in rows if r["billing_month"] != "2026-11-01")
+    november = team_view_costs(demo_cur, dt.date(2026, 11, 1), as_of)
+    october_same_days = team_view_costs(demo_cur, dt.date(2026, 10, 1), dt.date(2026, 10, as_of.day))
+    october = team_view_costs(demo_cur, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    for r in current:
+        assert round(r["cost"], 2) == round(november.get(r["team"], 0.0), 2), r["team"]
+        assert round(r["cost_prev_month"], 2) == round(october_same_days.get(r["team"], 0.0), 2), r["team"]
+    for r in (r for r in rows if r["billing_month"] == "2026-10-01"):
+        assert round(r["cost"], 2) == round(october.get(r["team"], 0.0), 2), r["team"]
+
+
+def test_unallocated_report_lists_the_biggest_first(built_target, demo_cur):
+    rows = json.loads(run("report", "unallocated", "--format", "json").stdout)
+
+    assert rows and [r["cost_rank"] for r in rows] == list(range(1, len(rows) + 1))
+    costs = [r["cost_30d"] for r in rows]
+    assert costs == sorted(costs, reverse=True)
+    as_of = DEMO_END_DATE - dt.timedelta(days=1)
+    window = team_view_costs(demo_cur, as_of - dt.timedelta(days=29), as_of)
+    assert round(sum(costs), 2) == round(window["unallocated"], 2)
 
 
 def test_demo_command_prints_the_cost_by_team_table(duckdb_path, tmp_path, monkeypatch):
@@ -112,6 +127,7 @@ def test_demo_command_prints_the_cost_by_team_table(duckdb_path, tmp_path, monke
     total = next(line for line in lines if line.startswith("total"))
     start, end = (dt.date.fromisoformat(lines[0].split()[i]) for i in (3, 5))  # "Cost by team, START to END (30 days) …"
     assert (end - start).days == 29
-    expected = expected_cost_by_team(data_dir / "cur", start, end)
+    expected = team_view_costs(data_dir / "cur", start, end)
     assert total.split()[1] == f"{sum(expected.values()):,.2f}"
     assert len([line for line in lines if line.split() and line.split()[0] in known_teams()]) == len(known_teams())
+    assert {line.split()[0] for line in lines if line.split()} >= {"unallocated"} | CHARGE_ROWS

@@ -1,0 +1,89 @@
+"""A broken seed stops `dbt build` with a message naming the CSV and the offending value, and the
+marts are not rebuilt from it. Each case edits one CSV of a copy of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project_copy(tmp_path, monkeypatch) -> Path:
+    """The dbt project alone, to break a seed without touching the checkout."""
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns(
+        ".*", "target", "logs", "loaders", "python", "bench", "demo-data", "*.duckdb*", "profiles.yml"))
+    monkeypatch.setenv("SIBYL_PROJECT_DIR", str(copy))
+    return copy
+
+
+def sibyl(*args: str) -> subprocess.CompletedProcess:
+    """The installed command in a real process: dbt's own output is part of what a person reads."""
+    executable = Path(sys.executable).with_name("sibyl")
+    return subprocess.run([str(executable), *args], capture_output=True, text=True, env=os.environ.copy())
+
+
+def append(path: Path, line: str) -> None:
+    with path.open("a") as handle:
+        handle.write(line + "\n")
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+CASES = {
+    "duplicate team": (
+        lambda seeds: append(seeds / "teams.csv", "sre,Infrastructure,dup@example.com,#dup"),
+        "seeds/teams.csv: team is duplicated: sre",
+    ),
+    "unit names a missing group": (
+        lambda seeds: append(seeds / "business_units.csv", "Robotics,Moonshots,Robots."),
+        "seeds/business_units.csv: business_group names no row of business_groups.csv: Moonshots",
+    ),
+    "team names a missing unit": (
+        lambda seeds: append(seeds / "teams.csv", "drones,Aviation,drones@example.com,#drones"),
+        "seeds/teams.csv: business_unit names no row of business_units.csv: Aviation",
+    ),
+    "service names a missing team": (
+        lambda seeds: append(seeds / "services.csv", "orphan-api,ghosts,api,,,Nobody owns it."),
+        "seeds/services.csv: team names no row of teams.csv: ghosts",
+    ),
+    "account owner names a missing team": (
+        lambda seeds: append(seeds / "account_owners.csv", "000000000001,ghosts"),
+        "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
+    ),
+    "invalid rule regex": (
+        lambda seeds: append(seeds / "tag_rules.csv", "broken_rule,,^(team,team,50,true"),
+        "seeds/tag_rules.csv: pattern is not a valid regular expression on {target}: ^(team",
+    ),
+    "invalid alias regex": (
+        lambda seeds: append(seeds / "tag_value_aliases.csv", "team,[payments,payments-core,10"),
+        "seeds/tag_value_aliases.csv: pattern is not a valid regular expression on {target}: [payments",
+    ),
+    "empty normalized key": (
+        lambda seeds: append(seeds / "tag_rules.csv", "nameless_rule,owner,,,50,true"),
+        "seeds/tag_rules.csv: normalized_key is empty for rule_name: nameless_rule",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_broken_seed_fails_the_build_naming_csv_and_value(case, target, project_copy):
+    breaks, message = CASES[case]
+    breaks(project_copy / "seeds")
+
+    result = sibyl("build", "--select", "resource_type:seed")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert message.format(target=target) in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == f"error: dbt build failed on {target}: a model or a data test failed (see dbt's output above)"
