@@ -127,7 +127,7 @@ def test_demo_command_prints_the_cost_by_team_table(duckdb_path, tmp_path, monke
     total = next(line for line in lines if line.startswith("total"))
     start, end = (dt.date.fromisoformat(lines[0].split()[i]) for i in (3, 5))  # "Cost by team, START to END (30 days) …"
     assert (end - start).days == 29
-    expected = team_view_costs(data_dir / "cur", start, end)
+    expected = team_view_costs(data_dir, start, end)
     assert total.split()[1] == f"{sum(expected.values()):,.2f}"
     assert len([line for line in lines if line.split() and line.split()[0] in known_teams()]) == len(known_teams())
     assert {line.split()[0] for line in lines if line.split()} >= {"unallocated"} | CHARGE_ROWS
