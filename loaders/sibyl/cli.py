@@ -87,12 +87,12 @@ def load() -> None:
 @click.option("--billing-period", metavar="YYYY-MM", default=None, help="Load only this billing period.")
 @click.pass_context
 def load_cur_command(ctx: click.Context, source: str, billing_period: str | None) -> None:
-    """Load the current CUR delivery of each billing period under SOURCE (a folder or a file)."""
+    """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder or a file)."""
     _load_cur(_settings(ctx), source, billing_period)
 
 
 def _load_cur(settings: Settings, source: str, billing_period: str | None) -> None:
-    from sibyl.cur.discover import discover_local
+    from sibyl.cur.discover import discover
     from sibyl.cur.load import load_deliveries
     from sibyl.warehouse import connect
 
@@ -101,7 +101,7 @@ def _load_cur(settings: Settings, source: str, billing_period: str | None) -> No
             dt.datetime.strptime(billing_period, "%Y-%m")
         except ValueError:
             raise click.BadParameter(f"{billing_period!r} is not YYYY-MM", param_hint="--billing-period") from None
-    deliveries = discover_local(source, billing_period)
+    deliveries = discover(source, billing_period)
     started = time.monotonic()
     with connect(settings) as wh:
         results = load_deliveries(wh, deliveries, on_result=_say_loaded)
@@ -109,9 +109,17 @@ def _load_cur(settings: Settings, source: str, billing_period: str | None) -> No
 
 
 def _say_loaded(r) -> None:
+    d = r.delivery
+    if r.status == "older":
+        written = f" (written {d.delivered_at:%Y-%m-%d %H:%M:%S} UTC)" if d.delivered_at else ""
+        _echo_err(
+            f"ignored {d.period_label} from {d.source}: delivery {d.version}{written} is older than the loaded "
+            f"{r.loaded.version}; kept it: {r.row_count:,} line items, billed {r.billed_total:,.2f}"
+        )
+        return
     verb = "loaded" if r.status == "published" else "already loaded, unchanged:"
     replaced = " (replaced the previous delivery)" if r.replaced_load_id else ""
-    _echo_err(f"{verb} {r.delivery.period_label} from {r.delivery.source}: {r.row_count:,} line items, billed {r.billed_total:,.2f}{replaced}")
+    _echo_err(f"{verb} {d.period_label} from {d.source}: {r.row_count:,} line items, billed {r.billed_total:,.2f}{replaced}")
 
 
 # --- build ------------------------------------------------------------------------------------

@@ -58,8 +58,9 @@ def test_empty_folder_says_what_layout_is_expected(duckdb_path, tmp_path):
 
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"error: no CUR delivery under {tmp_path}: expected <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json "
-        "as AWS writes it (or pass a single CUR file)"
+        f"error: no CUR delivery under {tmp_path}: expected <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json, "
+        "<report>/<report>/year=YYYY/month=M/*.parquet or <export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json "
+        "as AWS writes them (or pass a single CUR file)"
     )
 
 

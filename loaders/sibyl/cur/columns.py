@@ -6,6 +6,8 @@ delivery must carry. Every delivery format is mapped onto these names by the rea
 
 from __future__ import annotations
 
+import re
+
 # name -> logical type ("varchar", "double", "timestamp"); order is the table's column order.
 LINE_ITEM_COLUMNS: dict[str, str] = {
     # identity
@@ -79,3 +81,30 @@ LINEAGE_COLUMNS: dict[str, str] = {
     "load_id": "varchar",
     "tag_set_id": "varchar",
 }
+
+# Where each format keeps resource tags: legacy CSV headers `resourceTags/user:Team` (key `user:Team`),
+# legacy Parquet columns `resource_tags_user_team` (key = column name), CUR 2.0 a map column.
+CSV_TAG_PREFIX = "resourceTags/"
+TAG_COLUMN_PREFIX = "resource_tags_"
+TAG_MAP_COLUMN = "resource_tags"
+# CUR 2.0 keeps most product attributes in this map, keyed without the `product_` prefix.
+PRODUCT_MAP_COLUMN = "product"
+PRODUCT_PREFIX = "product_"
+
+_CAPITAL = re.compile(r"([A-Z])")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def canonical_name(header: str) -> str:
+    """The Parquet name AWS gives a legacy CSV header; snake_case names come back unchanged.
+
+    An underscore before every capital, lower case, each run of other characters one underscore:
+    `lineItem/UnblendedCost` -> `line_item_unblended_cost`, `reservation/ReservationARN` ->
+    `reservation_reservation_a_r_n`.
+    """
+    return _NOT_ALNUM.sub("_", _CAPITAL.sub(r"_\1", header).lower()).strip("_")
+
+
+def missing_required(names: set[str]) -> list[str]:
+    """Required contract columns absent from `names` (canonical names), under any spelling AWS used."""
+    return [c for c in REQUIRED_COLUMNS if c not in names and not any(old in names for old in RENAMED_COLUMNS.get(c, ()))]

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.parquet import inspect_parquet
+from sibyl.cur.read import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.errors import DataError, first_line
 from sibyl.warehouse import Warehouse
@@ -17,11 +17,21 @@ from sibyl.warehouse import Warehouse
 @dataclass(frozen=True)
 class LoadResult:
     delivery: Delivery
-    status: str  # published | unchanged
+    status: str  # published | unchanged | older (a newer delivery of the period is loaded: kept)
     load_id: str
     row_count: int
     billed_total: float
     replaced_load_id: str | None = None
+    loaded: "LoadedDelivery | None" = None  # the delivery in the warehouse before this one
+
+
+@dataclass(frozen=True)
+class LoadedDelivery:
+    load_id: str
+    version: str
+    row_count: int
+    billed_total: float
+    delivered_at: dt.datetime | None
 
 
 def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None) -> list[LoadResult]:
@@ -37,29 +47,33 @@ def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None) -
 
 
 def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
-    if delivery.file_format != "parquet":
-        raise DataError(f"{delivery.files[0]}: CSV deliveries are not supported yet; deliver the report as Parquet")
     current = _current_load(wh, delivery)
-    if current and current[1] == delivery.version:
-        load_id, _, rows, total = current
-        return LoadResult(delivery, "unchanged", load_id, rows, total)
+    if current and current.version == delivery.version:
+        return LoadResult(delivery, "unchanged", current.load_id, current.row_count, current.billed_total, loaded=current)
+    if current and _is_older(wh, delivery, current):
+        return LoadResult(delivery, "older", current.load_id, current.row_count, current.billed_total, loaded=current)
 
-    parquet = inspect_parquet(delivery)
+    with open_delivery(delivery) as reader:
+        return _publish(wh, delivery, reader, current)
+
+
+def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None) -> LoadResult:
     load_id = uuid.uuid4().hex
     try:
         with wh.transaction():
-            wh.append_query("raw.cur_line_items", parquet.line_items_sql(load_id))
-            _append_tag_sets(wh, parquet.tag_sets_sql(), load_id)
+            wh.append_query("raw.cur_line_items", reader.line_items_sql(load_id))
+            _append_tag_sets(wh, reader.tag_sets_sql(), load_id)
             rows, total = wh.fetch(
                 "select count(*), coalesce(sum(line_item_unblended_cost), 0) from raw.cur_line_items where load_id = $1",
                 [load_id],
             )[1][0]
-            replaced = current[0] if current else None
+            replaced = current.load_id if current else None
             if replaced:
                 wh.execute("delete from raw.cur_line_items where load_id = $1", [replaced])
                 wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced])
             wh.execute(
-                "insert into raw.cur_loads values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published')",
+                "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, "
+                "row_count, billed_total, loaded_at, status, delivered_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10)",
                 [
                     load_id,
                     delivery.source,
@@ -70,26 +84,46 @@ def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
                     int(rows),
                     float(total),
                     dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                    delivery.delivered_at,
                 ],
             )
     except DataError:
         raise
     except Exception as exc:
+        # Which file, column and value: looked for only now, so a good delivery is read once.
+        problem = reader.find_problem()
+        if problem:
+            raise problem from exc
         if not _is_data_problem(exc):
             raise
         raise DataError(
             f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published"
         ) from exc
-    return LoadResult(delivery, "published", load_id, int(rows), float(total), replaced)
+    return LoadResult(delivery, "published", load_id, int(rows), float(total), replaced, loaded=current)
 
 
-def _current_load(wh: Warehouse, delivery: Delivery) -> tuple[str, str, int, float] | None:
+def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:
     _, rows = wh.fetch(
-        "select load_id, delivery_version, row_count, billed_total from raw.cur_loads "
+        "select load_id, delivery_version, row_count, billed_total, delivered_at from raw.cur_loads "
         "where source = $1 and billing_period = $2 and status = 'published'",
         [delivery.source, delivery.billing_period],
     )
-    return rows[0] if rows else None
+    return LoadedDelivery(*rows[0]) if rows else None
+
+
+def _is_older(wh: Warehouse, delivery: Delivery, current: LoadedDelivery) -> bool:
+    """Older than the loaded delivery: written before it, or loaded once already and since replaced.
+
+    AWS restates a month with a newer delivery; an older one showing up again (a stale copy, a
+    late listing) must not undo the restatement.
+    """
+    if delivery.delivered_at and current.delivered_at and delivery.delivered_at < current.delivered_at:
+        return True
+    _, rows = wh.fetch(
+        "select 1 from raw.cur_loads where source = $1 and billing_period = $2 and delivery_version = $3 and status = 'replaced'",
+        [delivery.source, delivery.billing_period, delivery.version],
+    )
+    return bool(rows)
 
 
 def _append_tag_sets(wh: Warehouse, tag_sets_sql: str, load_id: str) -> None:

@@ -21,6 +21,7 @@ CUR_LOADS_COLUMNS: dict[str, str] = {
     "billed_total": "double",
     "loaded_at": "timestamp",
     "status": "varchar",
+    "delivered_at": "timestamp",  # when AWS wrote the delivery (latest object time): orders restatements
 }
 
 TAG_SET_COLUMNS: dict[str, str] = {
@@ -36,6 +37,8 @@ def ensure_raw_schema(wh: Warehouse) -> None:
     wh.execute(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
     wh.execute(_create("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
     wh.execute(_create("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))
+    # Warehouses created before delivered_at existed gain it (null for their earlier loads).
+    wh.execute(f"alter table raw.cur_loads add column if not exists delivered_at {_TYPES[wh.name]['timestamp']}")
 
 
 def _create(table: str, columns: dict[str, str], engine: str, primary_key: tuple[str, ...] = ()) -> str:

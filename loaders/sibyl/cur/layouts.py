@@ -1,0 +1,137 @@
+"""The three ways AWS lays out CUR deliveries, read from a store's listing.
+
+- Legacy, versioned: `<report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json` names the current
+  assembly (`assemblyId`, `reportKeys`).
+- Legacy, overwrite (Athena): `<report>/<report>/year=YYYY/month=M/*.parquet`, replaced in place;
+  no manifest, so the version is a digest of the objects' names, sizes, ETags and times.
+- Data Exports (CUR 2.0): `<export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json`
+  (`executionId`, `dataFiles`) for the files under `<export>/data/BILLING_PERIOD=YYYY-MM/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from itertools import groupby
+
+from sibyl.cur.delivery import Delivery
+from sibyl.cur.store import Store, StoredObject
+from sibyl.errors import DataError
+
+_LEGACY_MANIFEST = re.compile(r"^(?:(?P<report>.*)/)?(?P<start>\d{8})-\d{8}/[^/]+-Manifest\.json$")
+_ATHENA_FILE = re.compile(r"^(?P<folder>(?:.*/)?year=(?P<year>\d{4})/month=(?P<month>\d{1,2}))/[^/]+\.parquet$")
+_EXPORT_MANIFEST = re.compile(r"^(?:(?P<export>.*)/)?metadata/BILLING_PERIOD=(?P<period>\d{4}-\d{2})/(?:.*/)?[^/]+-Manifest\.json$")
+
+
+def find_deliveries(store: Store, objects: list[StoredObject]) -> list[Delivery]:
+    """The current delivery of each billing period of each report under the store."""
+    by_key = {o.key: o for o in objects}
+    manifested = _legacy_versioned(store, by_key) + _data_exports(store, by_key)
+    claimed = {f for d in manifested for f in d.files}
+    return manifested + [d for d in _legacy_athena(store, objects) if not claimed.intersection(d.files)]
+
+
+def _legacy_versioned(store: Store, by_key: dict[str, StoredObject]) -> list[Delivery]:
+    deliveries = []
+    for key in by_key:
+        match = _LEGACY_MANIFEST.match(key)
+        if not match:  # AWS also copies the manifest into the assembly folder; only the period's one is current
+            continue
+        manifest = _manifest(store, key, ("assemblyId", "reportKeys"))
+        period_key = key.rsplit("/", 1)[0]
+        files = [_under(period_key, _key_below(k, period_key.rsplit("/", 1)[-1])) for k in manifest["reportKeys"]]
+        period = dt.datetime.strptime(match["start"], "%Y%m%d").date()
+        deliveries.append(_delivery(store, key, match["report"] or "", period, manifest["assemblyId"], files, by_key))
+    return deliveries
+
+
+def _data_exports(store: Store, by_key: dict[str, StoredObject]) -> list[Delivery]:
+    latest: dict[tuple[str, str], str] = {}  # (export, period) -> manifest key; the newest manifest wins
+    for key in by_key:
+        match = _EXPORT_MANIFEST.match(key)
+        if match:
+            slot = (match["export"] or "", match["period"])
+            if slot not in latest or by_key[key].modified > by_key[latest[slot]].modified:
+                latest[slot] = key
+    deliveries = []
+    for (export, period), key in latest.items():
+        manifest = _manifest(store, key, ("dataFiles",))
+        folder = f"BILLING_PERIOD={period}"
+        files = [_under(export, "data/" + folder + "/" + _key_below(url, folder)) for url in manifest["dataFiles"]]
+        version = manifest.get("executionId") or manifest.get("assemblyId") or _digest([by_key[key]])
+        start = dt.datetime.strptime(period, "%Y-%m").date()
+        deliveries.append(_delivery(store, key, export, start, version, files, by_key))
+    return deliveries
+
+
+def _legacy_athena(store: Store, objects: list[StoredObject]) -> list[Delivery]:
+    matched = [(m, o) for o in objects if (m := _ATHENA_FILE.match(o.key))]
+    deliveries = []
+    for folder, group in groupby(sorted(matched, key=lambda mo: mo[1].key), key=lambda mo: mo[0]["folder"]):
+        items = list(group)
+        match, parts = items[0][0], [o for _, o in items]
+        report = folder.rsplit("/", 2)[0] if folder.count("/") >= 2 else ""
+        period = dt.date(int(match["year"]), int(match["month"]), 1)
+        deliveries.append(
+            Delivery(
+                source=store.location(report),
+                billing_period=period,
+                version=_digest(parts),
+                file_format="parquet",
+                files=tuple(store.location(o.key) for o in parts),
+                delivered_at=max(o.modified for o in parts),
+                size_bytes=sum(o.size for o in parts),
+            )
+        )
+    return deliveries
+
+
+def _delivery(store, manifest_key, report, period, version, files, by_key) -> Delivery:
+    missing = [f for f in files if f not in by_key]
+    if missing:
+        raise DataError(
+            f"{store.location(manifest_key)}: names {len(missing)} file(s) that do not exist, first {store.location(missing[0])}; "
+            "the delivery is incomplete, wait for AWS to finish writing it"
+        )
+    parts = [by_key[f] for f in files]
+    return Delivery(
+        source=store.location(report),
+        billing_period=period,
+        version=str(version),
+        file_format="parquet" if all(f.lower().endswith(".parquet") for f in files) and files else "csv",
+        files=tuple(store.location(f) for f in files),
+        delivered_at=max((o.modified for o in parts), default=by_key[manifest_key].modified),
+        size_bytes=sum(o.size for o in parts),
+    )
+
+
+def _manifest(store: Store, key: str, required: tuple[str, ...]) -> dict:
+    try:
+        manifest = json.loads(store.read_text(key))
+        for field in required:
+            manifest[field]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            f"{store.location(key)}: not a CUR manifest ({exc!r}); expected JSON with {' and '.join(required)}"
+        ) from exc
+    return manifest
+
+
+def _key_below(key: str, folder: str) -> str:
+    """The part of a manifest's key (bucket-relative, or an s3:// URL) below `folder`."""
+    parts = key.split("/")
+    return "/".join(parts[parts.index(folder) + 1 :] if folder in parts else parts[-1:])
+
+
+def _under(folder: str, key: str) -> str:
+    return f"{folder}/{key}" if folder else key
+
+
+def _digest(objects: list[StoredObject]) -> str:
+    """A version for files replaced in place: any new, changed or removed object changes it."""
+    digest = hashlib.sha256()
+    for o in sorted(objects, key=lambda o: o.key):
+        digest.update(f"{o.key}\0{o.size}\0{o.etag}\0{o.modified.isoformat()}\n".encode())
+    return digest.hexdigest()[:32]
