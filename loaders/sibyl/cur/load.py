@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.read import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
+from sibyl.cur.validate import validate_line_items
 from sibyl.errors import DataError, first_line
 from sibyl.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class LoadedDelivery:
 
 def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None) -> list[LoadResult]:
     """Publish each delivery in its own transaction; `on_result` hears of each as it lands."""
+    wh.lock_for_loading()
     with wh.transaction():
         ensure_raw_schema(wh)
     results = []
@@ -60,7 +65,9 @@ def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
 def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None) -> LoadResult:
     load_id = uuid.uuid4().hex
     try:
+        validate_line_items(wh.fetch_files_query, reader.line_items_sql(load_id), delivery)
         with wh.transaction():
+            log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
             wh.append_query("raw.cur_line_items", reader.line_items_sql(load_id))
             _append_tag_sets(wh, reader.tag_sets_sql(), load_id)
             rows, total = wh.fetch(

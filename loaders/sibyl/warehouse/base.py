@@ -22,6 +22,14 @@ class Warehouse(ABC):
         """Append the rows of a DuckDB query (whose columns are named like the table's) to `table`."""
 
     @abstractmethod
+    def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
+        """Rows of a DuckDB query over delivery files, run in the engine that `append_query` reads them with."""
+
+    @abstractmethod
+    def lock_for_loading(self) -> None:
+        """Hold the warehouse for this loader until close: a concurrent load waits or fails, never interleaves."""
+
+    @abstractmethod
     def begin(self) -> None: ...
 
     @abstractmethod

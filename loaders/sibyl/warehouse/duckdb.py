@@ -36,6 +36,13 @@ class DuckDBWarehouse(Warehouse):
         # Same engine: the files are read and inserted in one statement, no rows pass through Python.
         self.con.execute(f"insert into {table} by name {duckdb_sql}")
 
+    def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
+        return self.con.execute(duckdb_sql).fetchall()
+
+    def lock_for_loading(self) -> None:
+        # Opening the file for writing already locked it against every other process.
+        pass
+
     def begin(self) -> None:
         self.con.begin()
 

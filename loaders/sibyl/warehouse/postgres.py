@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any, Sequence
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -8,6 +9,11 @@ import duckdb
 from sibyl.config import postgres_location, postgres_uri
 from sibyl.errors import ConfigError, first_line
 from sibyl.warehouse.base import Warehouse
+
+log = logging.getLogger(__name__)
+
+# One advisory lock key for every Sibyl loader on a database (two int4 halves, readable in pg_locks).
+LOAD_LOCK = "hashtext('sibyl'), hashtext('raw loads')"
 
 # Arrow batches handed to COPY: big enough to keep the C++ driver busy, small enough to stay flat.
 BATCH_ROWS = 65_536
@@ -43,11 +49,21 @@ class PostgresWarehouse(Warehouse):
         with self.con.cursor() as cur:
             cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
 
+    def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
+        return self._duckdb().execute(duckdb_sql).fetchall()
+
     def _duckdb(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB that reads the files; it spills to disk rather than grow past its limit."""
         if self._engine is None:
             self._engine = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False})
         return self._engine
+
+    def lock_for_loading(self) -> None:
+        # Session-level: held across this loader's transactions, released on close or if the process dies.
+        if not self.fetch(f"select pg_try_advisory_lock({LOAD_LOCK})")[1][0][0]:
+            log.warning("another sibyl load is writing to PostgreSQL at %s; waiting for it to finish", postgres_location())
+            self.execute(f"select pg_advisory_lock({LOAD_LOCK})")
+        self.commit()
 
     def begin(self) -> None:
         # ADBC connections are not autocommit: every statement already runs in the open transaction.

@@ -1,0 +1,135 @@
+"""The validation gate: a delivery's line items must pass the expectation suite before publishing.
+
+The suite (expectations/cur_line_items.json) is written in Great Expectations' vocabulary; it runs
+here as SQL in the DuckDB engine that reads the files, before anything is written: every row check
+is one aggregate of a single scan over the columns it needs, and only a failing expectation pays a
+second query to fetch a few offending values. See bench/README.md for its measured cost and for
+why Great Expectations' own engine is not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sibyl.cur.delivery import Delivery
+from sibyl.errors import DataError
+
+SUITE_PATH = Path(__file__).with_name("expectations") / "cur_line_items.json"
+EXAMPLES = 3
+
+FetchRows = Callable[[str], list[tuple]]  # runs DuckDB SQL where the delivery's files are read
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """One row-level expectation as SQL: how many rows break it, and which values to show."""
+
+    label: str  # "expectation on column"
+    bad_count: str  # aggregate over the delivery's rows
+    examples: str  # query over `rows` returning a few offending values
+
+
+def load_suite(path: Path = SUITE_PATH) -> list[dict[str, Any]]:
+    return json.loads(path.read_text(encoding="utf-8"))["expectations"]
+
+
+def validate_line_items(fetch: FetchRows, line_items_sql: str, delivery: Delivery) -> None:
+    """Raise DataError naming the first failed expectation, its column and a few offending values."""
+    suite = load_suite()
+    rows = f"(\n{line_items_sql}\n) as rows"
+    failures = _type_failures(fetch, line_items_sql, suite)
+    checks = [_row_check(e, delivery) for e in suite if e["type"] != "expect_column_values_to_be_of_type"]
+    counts = fetch("select " + ",\n".join(c.bad_count for c in checks) + f"\nfrom {rows}")[0]
+    for check, count in zip(checks, counts):
+        if count:
+            values = [v[0] if len(v) == 1 else v for v in fetch(check.examples.format(rows=rows))]
+            if values:  # empty only on a hash collision in the uniqueness count: no real duplicate
+                failures.append(f"{check.label}: {count:,} row(s), e.g. {', '.join(map(_show, values))}")
+    if failures:
+        more = f" (and {len(failures) - 1} more failed expectation(s))" if len(failures) > 1 else ""
+        raise DataError(
+            f"{delivery.source} {delivery.period_label}: validation failed, {failures[0]}{more}; "
+            "nothing was published: fix the files or ask AWS to re-deliver the report"
+        )
+
+
+def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, Any]]) -> list[str]:
+    """Column types of the delivery's query, read from its plan: no rows are scanned."""
+    types = {name: kind.upper() for name, kind, *_ in fetch(f"describe (\n{line_items_sql}\n)")}
+    failures = []
+    for e in suite:
+        if e["type"] == "expect_column_values_to_be_of_type":
+            column, expected = e["kwargs"]["column"], e["kwargs"]["type_"]
+            if types.get(column) != expected:
+                failures.append(f"{e['type']} on {column}: holds {types.get(column, 'nothing (missing)')}, expected {expected}")
+    return failures
+
+
+def _row_check(expectation: dict[str, Any], delivery: Delivery) -> RowCheck:
+    kind, kw = expectation["type"], expectation["kwargs"]
+    if kind == "expect_compound_columns_to_be_unique":
+        cols = ", ".join(_quote(c) for c in kw["column_list"])
+        # Distinct 64-bit hashes keep the count's memory small; the example query is exact.
+        return RowCheck(
+            f"{kind} on ({', '.join(kw['column_list'])})",
+            f"count(*) - count(distinct hash({cols}))",
+            f"select {cols} from {{rows}} group by all having count(*) > 1 limit {EXAMPLES}",
+        )
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = _quote(kw["column_A"]), _quote(kw["column_B"])
+        bad = f"not ({a} {'>=' if kw.get('or_equal') else '>'} {b})"
+        label = f"{kind} on ({kw['column_A']}, {kw['column_B']})"
+        return RowCheck(label, f"count(*) filter (where {bad})", f"select distinct {b}, {a} from {{rows}} where {bad} limit {EXAMPLES}")
+    column = _quote(kw["column"])
+    bad = _column_predicate(kind, kw, column, delivery)
+    return RowCheck(
+        f"{kind} on {kw['column']}",
+        f"count(*) filter (where {bad})",
+        f"select distinct {column} from {{rows}} where {bad} limit {EXAMPLES}",
+    )
+
+
+def _column_predicate(kind: str, kw: dict[str, Any], column: str, delivery: Delivery) -> str:
+    """SQL that is true for a row breaking the expectation (nulls pass, as in Great Expectations)."""
+    if kind == "expect_column_values_to_not_be_null":
+        return f"{column} is null"
+    if kind == "expect_column_value_lengths_to_be_between":
+        return _outside(f"length({column})", kw, delivery)
+    if kind == "expect_column_values_to_be_between":
+        # NaN and infinities are outside any bounds; said explicitly, as Parquet statistics leave NaN out.
+        return f"not isfinite({column}) or {_outside(column, kw, delivery)}"
+    raise ValueError(f"{SUITE_PATH.name}: expectation type {kind} is not supported by the validation gate")
+
+
+def _outside(value: str, kw: dict[str, Any], delivery: Delivery) -> str:
+    within = []
+    if kw.get("min_value") is not None:
+        within.append(f"{value} {'>' if kw.get('strict_min') else '>='} {_bound(kw['min_value'], delivery)}")
+    if kw.get("max_value") is not None:
+        within.append(f"{value} {'<' if kw.get('strict_max') else '<='} {_bound(kw['max_value'], delivery)}")
+    return f"not ({' and '.join(within)})"
+
+
+def _bound(value: Any, delivery: Delivery) -> str:
+    start = dt.datetime.combine(delivery.billing_period, dt.time())
+    next_month = (start + dt.timedelta(days=32)).replace(day=1)
+    named = {"$billing_period_start": start, "$billing_period_end": next_month}
+    if isinstance(value, str) and value in named:
+        return f"timestamp '{named[value].isoformat(sep=' ')}'"
+    if isinstance(value, (int, float)):
+        return repr(float(value))
+    raise ValueError(f"{SUITE_PATH.name}: bound {value!r} is neither a number nor a billing period parameter")
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    return repr(value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value)

@@ -1,0 +1,99 @@
+"""The validation gate: a delivery breaking the expectation suite is refused whole, naming what failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from helpers import manifest_table, period_manifests, warehouse_rows
+from sibyl.cli import cli
+from sibyl.cur.columns import REQUIRED_COLUMNS
+from sibyl.cur.validate import load_suite
+
+SNAPSHOT = "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def _one_month(demo_cur) -> pa.Table:
+    return manifest_table(period_manifests(demo_cur)[1]).slice(0, 2000)
+
+
+def _replace(table: pa.Table, column: str, row: int, value) -> pa.Table:
+    values = table[column].to_pylist()
+    values[row] = value
+    return table.set_column(table.schema.get_field_index(column), column, pa.array(values, table.schema.field(column).type))
+
+
+def _usage_start_outside_period(t: pa.Table) -> pa.Table:
+    return _replace(t, "line_item_usage_start_date", 5, dt.datetime(2020, 1, 1))
+
+
+def _duplicate_line_item(t: pa.Table) -> pa.Table:
+    return pa.concat_tables([t, t.slice(7, 1)])
+
+
+def _nan_cost(t: pa.Table) -> pa.Table:
+    return _replace(t, "line_item_unblended_cost", 3, float("nan"))
+
+
+def _missing_currency(t: pa.Table) -> pa.Table:
+    return _replace(t, "line_item_currency_code", 9, None)
+
+
+def _usage_ends_before_it_starts(t: pa.Table) -> pa.Table:
+    start = t["line_item_usage_start_date"][4].as_py()
+    return _replace(t, "line_item_usage_end_date", 4, start - dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    "break_it, expected",
+    [
+        (_usage_start_outside_period, "expect_column_values_to_be_between on line_item_usage_start_date: 1 row(s), e.g. '2020-01-01 00:00:00'"),
+        (_duplicate_line_item, "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 row(s), e.g. ("),
+        (_nan_cost, "expect_column_values_to_be_between on line_item_unblended_cost: 1 row(s), e.g. nan"),
+        (_missing_currency, "expect_column_values_to_not_be_null on line_item_currency_code: 1 row(s), e.g. None"),
+        (_usage_ends_before_it_starts, "expect_column_pair_values_a_to_be_greater_than_b on (line_item_usage_end_date, line_item_usage_start_date): 1 row(s)"),
+    ],
+    ids=["start-outside-period", "duplicate-id", "nan-cost", "no-currency", "ends-before-start"],
+)
+def test_a_delivery_failing_an_expectation_is_not_published(target, demo_cur, tmp_path, break_it, expected):
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    before = warehouse_rows(SNAPSHOT)
+    loads_before = warehouse_rows("select * from raw.cur_loads order by load_id")
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(break_it(_one_month(demo_cur)), bad)
+
+    result = invoke("load", "cur", str(bad))
+
+    assert result.exit_code == 1, result.output
+    [message] = result.output.strip().splitlines()
+    assert message.startswith(f"error: {bad.resolve()} ")
+    assert f"validation failed, {expected}" in message
+    assert message.endswith("nothing was published: fix the files or ask AWS to re-deliver the report")
+    assert warehouse_rows(SNAPSHOT) == before
+    assert warehouse_rows("select * from raw.cur_loads order by load_id") == loads_before
+
+
+def test_a_valid_lone_file_passes_the_gate(target, demo_cur, tmp_path):
+    good = tmp_path / "good.parquet"
+    table = _one_month(demo_cur)
+    pq.write_table(table, good)
+
+    result = invoke("load", "cur", str(good))
+
+    assert result.exit_code == 0, result.output
+    [(rows, cost)] = warehouse_rows("select count(*), sum(line_item_unblended_cost) from raw.cur_line_items")
+    assert (rows, round(cost, 6)) == (table.num_rows, round(pc.sum(table["line_item_unblended_cost"]).as_py(), 6))
+
+
+def test_the_suite_checks_the_type_of_every_required_column():
+    typed = {e["kwargs"]["column"] for e in load_suite() if e["type"] == "expect_column_values_to_be_of_type"}
+    assert typed == set(REQUIRED_COLUMNS)
