@@ -11,7 +11,6 @@ import csv
 import gzip
 import io
 import zlib
-from pathlib import Path
 
 from sibyl.cur.columns import (
     CSV_TAG_PREFIX,
@@ -126,7 +125,3 @@ def _header(path: str) -> tuple[str, ...]:
     if not header:
         raise DataError(f"{path}: the file is empty (no header row); re-download it or ask AWS to re-deliver the report")
     return tuple(header)
-
-
-def is_csv(path: str) -> bool:
-    return Path(path).name.lower().endswith((".csv", ".csv.gz"))

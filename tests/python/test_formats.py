@@ -1,0 +1,314 @@
+"""Every CUR format lands on the same raw contract: legacy Parquet, legacy CSV (.csv, .csv.gz, .zip), CUR 2.0.
+
+Expected values are read from the files with pyarrow, gzip, zipfile and the csv module, never with
+Sibyl's readers.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from conftest import DEMO_END_DATE, REFERENCE_DATA
+from helpers import warehouse_rows
+from sibyl.cli import cli
+
+FORMATS = ("legacy-parquet", "legacy-csv", "cur2-parquet")
+FOCUS_CSV = REFERENCE_DATA / "focus-converters" / "sample-anonymous-aws-export-dataset.csv"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="session")
+def format_trees(tmp_path_factory) -> dict[str, Path]:
+    """The same two months of line items (same seed) in each of the three formats."""
+    from sibyl.demo.generate import generate_cur
+
+    root = tmp_path_factory.mktemp("formats")
+    for fmt in FORMATS:
+        generate_cur(root / fmt, months=2, lines=3_000, seed=11, fmt=fmt, end_date=DEMO_END_DATE)
+    return {fmt: root / fmt for fmt in FORMATS}
+
+
+# --- independent readings of the files ----------------------------------------------------------
+
+def delivery_files(tree: Path) -> dict[str, list[Path]]:
+    """{'YYYY-MM': data files} from the manifests, as AWS lays them out (legacy or Data Exports)."""
+    out = {}
+    for manifest in sorted(tree.rglob("*-Manifest.json")):
+        content = json.loads(manifest.read_text())
+        if re.fullmatch(r"\d{8}-\d{8}", manifest.parent.name):
+            period = f"{manifest.parent.name[:4]}-{manifest.parent.name[4:6]}"
+            out[period] = [manifest.parent.joinpath(*k.split("/")[k.split("/").index(manifest.parent.name) + 1 :]) for k in content["reportKeys"]]
+        elif manifest.parent.name.startswith("BILLING_PERIOD="):
+            period = manifest.parent.name.split("=")[1]
+            export = manifest.parents[2]
+            out[period] = [export / "data" / manifest.parent.name / url.rsplit("/", 1)[1] for url in content["dataFiles"]]
+    return out
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    if path.name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            text = archive.read(archive.namelist()[0]).decode("utf-8")
+    elif path.name.endswith(".gz"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def file_totals(files: list[Path]) -> tuple[int, float]:
+    rows, cost = 0, 0.0
+    for f in files:
+        if f.name.endswith(".parquet"):
+            table = pq.read_table(f, columns=["line_item_unblended_cost"])
+            rows, cost = rows + table.num_rows, cost + (pc.sum(table["line_item_unblended_cost"]).as_py() or 0.0)
+        else:
+            records = csv_rows(f)
+            cost_header = "lineItem/UnblendedCost" if "lineItem/UnblendedCost" in records[0] else "line_item_unblended_cost"
+            rows, cost = rows + len(records), cost + sum(float(r[cost_header] or 0) for r in records)
+    return rows, cost
+
+
+def loaded_totals(source_like: str = "%") -> dict[str, tuple[int, float]]:
+    return {
+        p.strftime("%Y-%m"): (n, c)
+        for p, n, c in warehouse_rows(
+            "select l.billing_period, count(*), sum(l.line_item_unblended_cost) from raw.cur_line_items l "
+            f"join raw.cur_loads d using (load_id) where d.source like '{source_like}' group by 1"
+        )
+    }
+
+
+def snapshot() -> list:
+    return [
+        warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"),
+        warehouse_rows("select load_id, delivery_version, status from raw.cur_loads order by load_id"),
+        warehouse_rows("select count(*) from raw.cur_tag_sets"),
+    ]
+
+
+# --- each format ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_loads_exactly(target, format_trees, fmt):
+    expected = {period: file_totals(files) for period, files in delivery_files(format_trees[fmt]).items()}
+    assert len(expected) == 2
+
+    result = invoke("load", "cur", str(format_trees[fmt]))
+
+    assert result.exit_code == 0, result.output
+    loaded = loaded_totals()
+    assert loaded.keys() == expected.keys()
+    for period, (rows, cost) in expected.items():
+        assert loaded[period][0] == rows
+        assert loaded[period][1] == pytest.approx(cost, abs=0.005)
+
+
+def _normalized_tags(fmt: str) -> dict[tuple[str, str], dict[str, str]]:
+    """Per line item, its tags with keys in one spelling: AWS's Parquet one without `resource_tags_`."""
+    rows = warehouse_rows(
+        "select l.identity_line_item_id, l.identity_time_interval, t.tag_key, t.tag_value "
+        "from raw.cur_line_items l join raw.cur_loads d using (load_id) join raw.cur_tag_sets t using (tag_set_id) "
+        f"where d.source like '%/{fmt}/%'"
+    )
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for line_id, interval, key, value in rows:
+        snake = re.sub(r"[^a-z0-9]+", "_", re.sub(r"([A-Z])", r"_\1", key).lower()).strip("_")
+        out.setdefault((line_id, interval), {})[snake.removeprefix("resource_tags_")] = value
+    return out
+
+
+def test_the_same_month_lands_identically_in_every_format(target, format_trees):
+    for fmt in FORMATS:
+        assert invoke("load", "cur", str(format_trees[fmt])).exit_code == 0
+
+    columns = (
+        "identity_line_item_id, identity_time_interval, line_item_usage_account_id, line_item_line_item_type, "
+        "line_item_usage_start_date, line_item_product_code, product_region_code, line_item_unblended_cost, "
+        "pricing_public_on_demand_cost, l.billing_period"
+    )
+    by_format = {
+        fmt: sorted(warehouse_rows(
+            f"select {columns} from raw.cur_line_items l join raw.cur_loads d using (load_id) where d.source like '%/{fmt}/%'"
+        ))
+        for fmt in FORMATS
+    }
+    assert len(by_format["legacy-parquet"]) > 1000
+    assert by_format["legacy-csv"] == by_format["legacy-parquet"]
+    assert by_format["cur2-parquet"] == by_format["legacy-parquet"]
+
+    tags = {fmt: _normalized_tags(fmt) for fmt in FORMATS}
+    assert len(tags["legacy-parquet"]) > 100
+    assert tags["legacy-csv"] == tags["legacy-parquet"]
+    assert tags["cur2-parquet"] == tags["legacy-parquet"]
+    spellings = {fmt: {k for (k,) in warehouse_rows(
+        "select distinct t.tag_key from raw.cur_line_items l join raw.cur_loads d using (load_id) "
+        f"join raw.cur_tag_sets t using (tag_set_id) where d.source like '%/{fmt}/%'")} for fmt in FORMATS}
+    assert "user:Team" in spellings["legacy-csv"]
+    assert "resource_tags_user_team" in spellings["legacy-parquet"]
+    assert "user_team" in spellings["cur2-parquet"]
+
+
+def test_real_anonymized_cur_csv_loads_with_its_exact_rows_and_total(target):
+    records = csv_rows(FOCUS_CSV)
+    expected_cost = sum(float(r["lineItem/UnblendedCost"]) for r in records)
+    assert len(records) == 1281
+
+    result = invoke("load", "cur", str(FOCUS_CSV))
+
+    assert result.exit_code == 0, result.output
+    assert loaded_totals() == {"2023-11": (1281, pytest.approx(expected_cost, abs=1e-9))}
+    [(taxes, accounts)] = warehouse_rows(
+        "select count(*) filter (where line_item_line_item_type = 'Tax'), count(distinct line_item_usage_account_id) from raw.cur_line_items"
+    )
+    assert (taxes, accounts) == (sum(r["lineItem/LineItemType"] == "Tax" for r in records), 1)
+
+
+def test_zipped_and_plain_csv_load_like_the_gzip(target, format_trees, tmp_path):
+    """AWS zips legacy CSV too; an unzipped copy is a plain .csv. Same rows and total either way."""
+    tree = tmp_path / "cur"
+    shutil.copytree(format_trees["legacy-csv"], tree)
+    period, [gz_file] = sorted(delivery_files(tree).items())[0]
+    expected = file_totals([gz_file])
+    text = gzip.decompress(gz_file.read_bytes())
+    manifest = next(m for m in tree.rglob("*-Manifest.json") if m.parent.name == gz_file.parents[1].name)
+    previous = gz_file
+    for suffix in (".csv.zip", ".csv"):
+        target_file = gz_file.with_name(gz_file.name.replace(".csv.gz", suffix))
+        if suffix == ".csv.zip":
+            with zipfile.ZipFile(target_file, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr(gz_file.name.replace(".gz", ""), text)
+        else:
+            target_file.write_bytes(text)
+        content = json.loads(manifest.read_text())
+        content["assemblyId"] = f"assembly{suffix}"
+        content["reportKeys"] = [k.replace(previous.name, target_file.name) for k in content["reportKeys"]]
+        manifest.write_text(json.dumps(content))
+        previous = target_file
+
+        result = invoke("load", "cur", str(tree), "--billing-period", period)
+
+        assert result.exit_code == 0, result.output
+        assert loaded_totals()[period][0] == expected[0]
+        assert loaded_totals()[period][1] == pytest.approx(expected[1], abs=0.005)
+
+
+# --- bad input: exit code, the one line a person reads, the warehouse untouched -----------------
+
+@pytest.fixture
+def loaded_csv_tree(target, format_trees, tmp_path) -> Path:
+    """A legacy CSV tree, loaded; each test then restates its last month with a broken delivery."""
+    tree = tmp_path / "cur"
+    shutil.copytree(format_trees["legacy-csv"], tree)
+    assert invoke("load", "cur", str(tree)).exit_code == 0
+    return tree
+
+
+def _restate_last_month(tree: Path) -> tuple[Path, Path]:
+    """Point the last period's manifest at a new assembly id; return (manifest, its data file)."""
+    manifest = sorted(m for m in tree.rglob("*-Manifest.json") if re.fullmatch(r"\d{8}-\d{8}", m.parent.name))[-1]
+    content = json.loads(manifest.read_text())
+    content["assemblyId"] = "22222222-3333-4444-5555-666666666666"
+    manifest.write_text(json.dumps(content))
+    return manifest, delivery_files(tree)[f"{manifest.parent.name[:4]}-{manifest.parent.name[4:6]}"][0]
+
+
+def _rewrite_csv(path: Path, transform) -> None:
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    path.write_bytes(gzip.compress(transform(text).encode("utf-8")))
+
+
+def _assert_refused(tree: Path, before: list, exit_code: int, message: str) -> None:
+    result = invoke("load", "cur", str(tree))
+    assert result.exit_code == exit_code, result.output
+    *earlier, last = result.output.strip().splitlines()
+    assert last.startswith(message), last
+    assert all(line.startswith("already loaded, unchanged:") for line in earlier)
+    assert snapshot() == before
+
+
+def test_missing_required_column_names_the_column_and_the_file(loaded_csv_tree):
+    before = snapshot()
+    _, data_file = _restate_last_month(loaded_csv_tree)
+    _rewrite_csv(data_file, lambda text: text.replace("lineItem/UnblendedCost", "lineItem/SomethingElse", 1))
+
+    _assert_refused(loaded_csv_tree, before, 1, f"error: {data_file}: required CUR column line_item_unblended_cost is missing")
+
+
+def test_a_cost_column_of_strings_names_file_column_and_value(loaded_csv_tree):
+    before = snapshot()
+    _, data_file = _restate_last_month(loaded_csv_tree)
+
+    def break_cost(text: str) -> str:
+        header, first, *rest = text.split("\n")
+        position = next(csv.reader([header])).index("lineItem/UnblendedCost")
+        fields = next(csv.reader([first]))
+        fields[position] = "twelve dollars"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(fields)
+        return "\n".join([header, out.getvalue(), *rest])
+
+    _rewrite_csv(data_file, break_cost)
+
+    _assert_refused(
+        loaded_csv_tree, before, 1,
+        f"error: {data_file}: column lineItem/UnblendedCost holds 'twelve dollars', which is not a number; fix or re-export the file",
+    )
+
+
+def test_truncated_gzip_names_the_file(loaded_csv_tree):
+    before = snapshot()
+    _, data_file = _restate_last_month(loaded_csv_tree)
+    data_file.write_bytes(data_file.read_bytes()[: data_file.stat().st_size // 2])
+
+    _assert_refused(loaded_csv_tree, before, 1, f"error: {data_file}: cannot be read (")
+
+
+def test_empty_file_names_the_file(loaded_csv_tree):
+    before = snapshot()
+    _, data_file = _restate_last_month(loaded_csv_tree)
+    data_file.write_bytes(b"")
+
+    _assert_refused(loaded_csv_tree, before, 1, f"error: {data_file}: the file is empty; re-download it or ask AWS to re-deliver the report")
+
+
+def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
+    before = snapshot()
+    manifest, data_file = _restate_last_month(loaded_csv_tree)
+    data_file.unlink()
+
+    result = invoke("load", "cur", str(loaded_csv_tree))
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {manifest}: names 1 file(s) that do not exist, first {data_file}; the delivery is incomplete, wait for AWS to finish writing it"
+    )
+    assert snapshot() == before
+
+
+def test_corrupt_cur2_parquet_names_the_file(target, format_trees, tmp_path):
+    tree = tmp_path / "cur"
+    shutil.copytree(format_trees["cur2-parquet"], tree)
+    data_file = sorted(tree.rglob("*.parquet"))[0]
+    data_file.write_bytes(data_file.read_bytes()[:500])
+
+    result = invoke("load", "cur", str(tree))
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"error: {data_file}: not a readable Parquet file (")
+    assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
