@@ -1,0 +1,186 @@
+"""`sibyl load cur s3://…`: the reference trees served by a moto S3 bucket through the real boto3.
+
+koku's manifest layout (legacy CSV.gz, assembly folders) and keboola's legacy CSV.zip and Data
+Exports trees, rebuilt at the S3 keys PROVENANCE.md gives; expected rows and totals come from the
+files with gzip/zipfile and the csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REFERENCE_DATA
+from helpers import warehouse_rows
+from sibyl.cli import cli
+
+KOKU = REFERENCE_DATA / "koku" / "local-bucket"
+KEBOOLA = REFERENCE_DATA / "keboola-cur-mock"
+# keboola's files, at the keys its S3 structure holds them (PROVENANCE.md, "Source path").
+KEBOOLA_LEGACY = {
+    "20240101-20240131/MockTestReport-00001.csv.zip": KEBOOLA / "cur_1_0" / "MockTestReport-00001.csv.zip",
+    "20240101-20240131/MockTestReport-Manifest.json": KEBOOLA / "cur_1_0" / "MockTestReport-Manifest.json",
+}
+KEBOOLA_EXPORT = {
+    "data/BILLING_PERIOD=2024-09/MockTestReportV2-00001.csv.gz": KEBOOLA / "cur_2_0" / "MockTestReportV2-00001.csv.gz",
+    "metadata/BILLING_PERIOD=2024-09/MockTestReportV2-Manifest.json": KEBOOLA / "cur_2_0" / "MockTestReportV2-Manifest.json",
+}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A moto S3 behind fake credentials; nothing leaves the machine."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        import boto3
+
+        yield boto3.client("s3", region_name="us-east-1")
+
+
+def put_tree(s3, bucket: str, objects: dict[str, Path]) -> None:
+    s3.create_bucket(Bucket=bucket)
+    for key, path in objects.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+
+
+def csv_totals(text: str, cost_header: str) -> tuple[int, float]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return len(rows), sum(float(r[cost_header] or 0) for r in rows)
+
+
+def loaded() -> dict[str, tuple[str, int, float]]:
+    return {
+        source: (period.strftime("%Y-%m"), rows, cost)
+        for source, period, rows, cost in warehouse_rows(
+            "select d.source, l.billing_period, count(*), sum(l.line_item_unblended_cost) "
+            "from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1, 2"
+        )
+    }
+
+
+def test_koku_manifest_tree_loads_from_s3(target, s3, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    put_tree(s3, "koku-cur", {p.relative_to(KOKU).as_posix(): p for p in KOKU.rglob("*") if p.is_file()})
+    [data_file] = (KOKU / "my-prefix").rglob("*.csv.gz")
+    rows, cost = csv_totals(gzip.decompress(data_file.read_bytes()).decode(), "lineItem/UnblendedCost")
+    assert rows == 6190
+
+    result = invoke("load", "cur", "s3://koku-cur/my-prefix")
+
+    assert result.exit_code == 0, result.output
+    assert list(scratch.iterdir()) == []  # the downloaded delivery is gone once published
+    assert loaded() == {"s3://koku-cur/my-prefix/my-report": ("2018-08", rows, pytest.approx(cost, abs=1e-6))}
+    assert warehouse_rows("select files from raw.cur_loads") == [
+        ('["s3://koku-cur/my-prefix/my-report/20180801-20180901/861af42f-713c-4a42-9562-9158a7625630/my-report-1.csv.gz"]',)
+    ]
+
+    again = invoke("load", "cur", "s3://koku-cur/my-prefix/")
+
+    assert again.exit_code == 0
+    assert "already loaded, unchanged: 2018-08 from s3://koku-cur/my-prefix/my-report" in again.output
+
+
+def test_keboola_legacy_zip_and_data_exports_load_from_s3(target, s3):
+    put_tree(s3, "mock-cur-bucket", KEBOOLA_LEGACY)
+    put_tree(s3, "mock-cur-v2-bucket", KEBOOLA_EXPORT)
+    with zipfile.ZipFile(KEBOOLA / "cur_1_0" / "MockTestReport-00001.csv.zip") as archive:
+        legacy = csv_totals(archive.read(archive.namelist()[0]).decode(), "lineItem/UnblendedCost")
+    export = csv_totals(gzip.decompress((KEBOOLA / "cur_2_0" / "MockTestReportV2-00001.csv.gz").read_bytes()).decode(), "line_item_unblended_cost")
+
+    for source in ("s3://mock-cur-bucket", "s3://mock-cur-v2-bucket"):
+        result = invoke("load", "cur", source)
+        assert result.exit_code == 0, result.output
+
+    assert loaded() == {
+        "s3://mock-cur-bucket": ("2024-01", legacy[0], pytest.approx(legacy[1], abs=1e-9)),
+        "s3://mock-cur-v2-bucket": ("2024-09", export[0], pytest.approx(export[1], abs=1e-9)),
+    }
+    assert (legacy[0], export[0]) == (3, 4)
+    assert warehouse_rows("select delivery_version from raw.cur_loads order by billing_period") == [
+        ("123e4567-e89b-12d3-a456-426614174000",), ("test-exec-id-12345",)
+    ]
+
+
+def _state() -> list:
+    return [
+        warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"),
+        warehouse_rows("select load_id, delivery_version, status from raw.cur_loads order by load_id"),
+    ]
+
+
+@pytest.fixture
+def loaded_keboola(target, s3):
+    put_tree(s3, "mock-cur-bucket", KEBOOLA_LEGACY)
+    assert invoke("load", "cur", "s3://mock-cur-bucket").exit_code == 0
+    return _state()
+
+
+def test_no_such_bucket_is_one_line_exit_2(loaded_keboola):
+    result = invoke("load", "cur", "s3://no-such-cur-bucket/cur")
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: S3 bucket no-such-cur-bucket does not exist (region us-east-1): check the bucket name in the source"
+    )
+    assert _state() == loaded_keboola
+
+
+def test_access_denied_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
+    from moto.core import set_initial_no_auth_action_count
+
+    # IAM is enforced after the set-up calls: a user with no policy then reads the bucket.
+    @set_initial_no_auth_action_count(3)
+    def run():
+        import boto3
+
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="no-s3")
+        key = iam.create_access_key(UserName="no-s3")["AccessKey"]
+        s3.create_bucket(Bucket="locked-cur")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+        monkeypatch.delenv("AWS_SESSION_TOKEN")
+        return invoke("load", "cur", "s3://locked-cur/reports")
+
+    result = run()
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: S3 denied access to s3://locked-cur/reports/ (region us-east-1) (AccessDenied): "
+        "allow s3:ListBucket and s3:GetObject on it for these credentials"
+    )
+    assert _state() == loaded_keboola
+
+
+def test_manifest_naming_a_key_that_does_not_exist(loaded_keboola, s3):
+    put_tree(s3, "half-written-cur", {k: v for k, v in KEBOOLA_LEGACY.items() if k.endswith(".json")})
+
+    result = invoke("load", "cur", "s3://half-written-cur")
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: s3://half-written-cur/20240101-20240131/MockTestReport-Manifest.json: names 1 file(s) that do not exist, "
+        "first s3://half-written-cur/20240101-20240131/MockTestReport-00001.csv.zip; "
+        "the delivery is incomplete, wait for AWS to finish writing it"
+    )
+    assert _state() == loaded_keboola
