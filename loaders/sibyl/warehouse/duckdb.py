@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -7,6 +8,9 @@ import duckdb
 
 from sibyl.errors import ConfigError, first_line
 from sibyl.warehouse.base import Warehouse
+
+# DuckDB lets one process write a database file and names the one holding it.
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in .* \(PID (\d+)\)")
 
 
 class DuckDBWarehouse(Warehouse):
@@ -20,10 +24,13 @@ class DuckDBWarehouse(Warehouse):
             path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            raise ConfigError(
-                f"cannot open the DuckDB warehouse {path}: {first_line(exc)} "
-                "(another sibyl or dbt process may hold it: wait for it to finish)"
-            ) from exc
+            holder = _LOCK_HOLDER.search(str(exc))
+            if holder:
+                raise ConfigError(
+                    f"cannot open the DuckDB warehouse {path}: another process (PID {holder.group(1)}, a sibyl load or "
+                    "a dbt build) is writing to it; wait for it to finish and run this again"
+                ) from exc
+            raise ConfigError(f"cannot open the DuckDB warehouse {path}: {first_line(exc)}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(sql, list(params))

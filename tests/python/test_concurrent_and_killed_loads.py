@@ -1,0 +1,118 @@
+"""Real `sibyl load cur` processes: two at once do not interleave, and a SIGKILL mid-publish leaves no trace."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import totals_by_period, warehouse_rows
+
+SIBYL = str(Path(sys.executable).with_name("sibyl"))
+LOADS = "select load_id, source, billing_period, delivery_version, row_count, billed_total, status from raw.cur_loads order by load_id"
+LINE_ITEMS = "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"
+TABLES = "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+TAG_SETS = "select count(*) from raw.cur_tag_sets"
+
+
+@pytest.fixture(scope="module")
+def big_cur(tmp_path_factory) -> Path:
+    """One month large enough that publishing it takes a few seconds on either target."""
+    from sibyl.demo.generate import generate_cur
+
+    root = tmp_path_factory.mktemp("big-cur")
+    generate_cur(root, months=1, lines=400_000, seed=11, fmt="legacy-parquet")
+    return root
+
+
+def _snapshot() -> list:
+    return [warehouse_rows(sql) for sql in (LOADS, LINE_ITEMS, TABLES, TAG_SETS)]
+
+
+def _start_load(source: Path) -> subprocess.Popen:
+    return subprocess.Popen([SIBYL, "-v", "load", "cur", str(source)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+
+
+def _wait_until_publishing(proc: subprocess.Popen) -> list[str]:
+    """Read the loader's log until its publish transaction has begun; the lines read so far."""
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("DEBUG:sibyl.cur.load:publishing "):
+            return lines
+    pytest.fail(f"the load ended before publishing: {''.join(lines)[-2000:]}")
+
+
+def _run(source: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([SIBYL, "load", "cur", str(source)], capture_output=True, text=True, timeout=300)
+
+
+def test_a_second_load_on_duckdb_fails_clearly_while_the_first_publishes(duckdb_path, monkeypatch, demo_cur, big_cur):
+    monkeypatch.setenv("SIBYL_TARGET", "duckdb")
+    first = _start_load(big_cur)
+    _wait_until_publishing(first)
+
+    second = _run(demo_cur)
+    first_err = first.communicate(timeout=300)[1]
+
+    assert second.returncode == 2
+    assert second.stderr.strip() == (
+        f"error: cannot open the DuckDB warehouse {os.environ['SIBYL_DUCKDB_PATH']}: another process (PID {first.pid}, "
+        "a sibyl load or a dbt build) is writing to it; wait for it to finish and run this again"
+    )
+    assert first.returncode == 0, first_err
+    [(load_id, *_, row_count, _, status)] = warehouse_rows(LOADS)
+    assert status == "published"
+    assert [(i, n) for i, _, n, _ in warehouse_rows(LINE_ITEMS)] == [(load_id, row_count)]
+
+
+def test_a_second_load_on_postgres_waits_for_the_first(postgres_db, monkeypatch, demo_cur):
+    monkeypatch.setenv("SIBYL_TARGET", "postgres")
+    first = _start_load(demo_cur)
+    _wait_until_publishing(first)
+
+    second = _run(demo_cur)
+    first_err = first.communicate(timeout=300)[1]
+
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, second.stderr
+    assert "another sibyl load is writing to PostgreSQL at " in second.stderr
+    assert second.stderr.count("already loaded, unchanged:") == 3
+    assert [status for *_, status in warehouse_rows(LOADS)] == ["published"] * 3
+
+
+def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, demo_cur, big_cur):
+    assert _run(demo_cur).returncode == 0
+    before = _snapshot()
+
+    load = _start_load(big_cur)
+    _wait_until_publishing(load)
+    if target == "postgres":
+        _wait_for_copy()  # rows are streaming into the open transaction right now
+    load.send_signal(signal.SIGKILL)
+    load.communicate(timeout=60)
+
+    assert load.returncode == -signal.SIGKILL
+    assert _snapshot() == before
+    again = _run(big_cur)  # the lock is free and the file or database is sound
+    assert again.returncode == 0, again.stderr
+    [(rows, _)] = totals_by_period(big_cur).values()
+    assert f": {rows:,} line items" in again.stderr
+
+
+def _wait_for_copy(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = warehouse_rows(
+            "select count(*) from pg_stat_activity where datname = current_database() and state = 'active' "
+            "and query ilike 'copy %' and pid <> pg_backend_pid()"
+        )
+        if rows[0][0]:
+            return
+        time.sleep(0.02)
+    pytest.fail("the loader never started its COPY")
