@@ -1,0 +1,147 @@
+"""Restatements: a newer delivery of a month replaces the loaded one; the same again changes nothing;
+an older one (written before the loaded one, or already replaced) is ignored and said so, exit 0."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from conftest import DEMO_END_DATE
+from helpers import warehouse_rows
+from sibyl.cli import cli
+
+WRITTEN_V1 = dt.datetime(2026, 11, 10, 6, 0, 0)
+WRITTEN_V2 = dt.datetime(2026, 11, 10, 18, 0, 0)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="session")
+def two_deliveries(tmp_path_factory) -> dict[str, Path]:
+    """Two deliveries of the same month of the same report: each an assembly folder and its manifest."""
+    from sibyl.demo.generate import generate_cur
+
+    root = tmp_path_factory.mktemp("restatement")
+    out = {}
+    for version, seed, lines in (("v1", 31, 400), ("v2", 32, 450)):
+        [manifest] = generate_cur(root / version, months=1, lines=lines, seed=seed, fmt="legacy-parquet", end_date=DEMO_END_DATE)
+        out[version] = manifest
+    return out
+
+
+@pytest.fixture
+def report(two_deliveries, tmp_path) -> dict:
+    """One report folder holding both assemblies; `point_to(version)` makes one of them current."""
+    tree = tmp_path / "cur"
+    shutil.copytree(two_deliveries["v1"].parents[2], tree / "cur")
+    period_dir = tree / "cur" / "sibyl-demo" / two_deliveries["v1"].parent.name
+    versions = {}
+    for version, manifest in two_deliveries.items():
+        assembly = next(p for p in manifest.parent.iterdir() if p.is_dir())
+        shutil.copytree(assembly, period_dir / assembly.name, dirs_exist_ok=True)
+        table = pq.read_table(sorted(assembly.glob("*.parquet")), columns=["line_item_unblended_cost"])
+        versions[version] = {
+            "assembly": assembly.name,
+            "manifest": manifest.read_text(),
+            "rows": table.num_rows,
+            "cost": pc.sum(table["line_item_unblended_cost"]).as_py(),
+        }
+    set_written(period_dir, versions["v1"]["assembly"], WRITTEN_V1)
+    set_written(period_dir, versions["v2"]["assembly"], WRITTEN_V2)
+
+    def point_to(version: str) -> None:
+        (period_dir / "sibyl-demo-Manifest.json").write_text(versions[version]["manifest"])
+
+    return {"tree": tree, "source": str(period_dir.parent), "period": period_dir.name, "point_to": point_to, **versions}
+
+
+def set_written(period_dir: Path, assembly: str, when: dt.datetime) -> None:
+    stamp = when.replace(tzinfo=dt.timezone.utc).timestamp()
+    for path in (period_dir / assembly).iterdir():
+        os.utime(path, (stamp, stamp))
+
+
+def state() -> list:
+    return [
+        warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2"),
+        warehouse_rows("select load_id, delivery_version, status, delivered_at from raw.cur_loads order by loaded_at"),
+    ]
+
+
+def totals() -> tuple[int, float]:
+    [(rows, cost)] = warehouse_rows("select count(*), sum(line_item_unblended_cost) from raw.cur_line_items")
+    return rows, cost
+
+
+def test_v1_then_v2_then_v2_again_then_v1(target, report):
+    v1, v2 = report["v1"], report["v2"]
+    assert v1["rows"] != v2["rows"]
+
+    report["point_to"]("v1")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    assert totals() == (v1["rows"], pytest.approx(v1["cost"], abs=0.005))
+
+    report["point_to"]("v2")
+    second = invoke("load", "cur", str(report["tree"]))
+    assert second.exit_code == 0, second.output
+    assert "(replaced the previous delivery)" in second.output
+    assert totals() == (v2["rows"], pytest.approx(v2["cost"], abs=0.005))
+    assert [(version, status, written) for _, version, status, written in state()[1]] == [
+        (v1["assembly"], "replaced", WRITTEN_V1),
+        (v2["assembly"], "published", WRITTEN_V2),
+    ]
+    after_v2 = state()
+
+    again = invoke("load", "cur", str(report["tree"]))
+    assert again.exit_code == 0
+    assert again.output.startswith("already loaded, unchanged: 2026-11")
+    assert state() == after_v2
+
+    report["point_to"]("v1")
+    stale = invoke("load", "cur", str(report["tree"]))
+
+    assert stale.exit_code == 0, stale.output
+    assert stale.output.splitlines()[0] == (
+        f"ignored 2026-11 from {report['source']}: delivery {v1['assembly']} (written 2026-11-10 06:00:00 UTC) "
+        f"is older than the loaded {v2['assembly']}; kept it: {v2['rows']:,} line items, billed {v2['cost']:,.2f}"
+    )
+    assert state() == after_v2
+
+
+def test_an_older_delivery_never_loaded_is_ignored_by_its_time(target, report):
+    report["point_to"]("v2")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    after_v2 = state()
+
+    report["point_to"]("v1")
+    result = invoke("load", "cur", str(report["tree"]))
+
+    assert result.exit_code == 0
+    assert result.output.startswith(f"ignored 2026-11 from {report['source']}: delivery {report['v1']['assembly']}")
+    assert state() == after_v2
+
+
+def test_a_replaced_delivery_copied_again_later_is_still_ignored(target, report):
+    report["point_to"]("v1")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    report["point_to"]("v2")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    after_v2 = state()
+    # A stale copy of v1 arrives with fresh file times: its version was already replaced.
+    set_written(Path(report["source"]) / report["period"], report["v1"]["assembly"], WRITTEN_V2 + dt.timedelta(days=1))
+    report["point_to"]("v1")
+
+    result = invoke("load", "cur", str(report["tree"]))
+
+    assert result.exit_code == 0
+    assert result.output.startswith("ignored 2026-11")
+    assert state() == after_v2
