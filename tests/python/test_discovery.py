@@ -1,0 +1,116 @@
+"""Discovery of the layouts AWS writes: the legacy overwrite (Athena) layout, from a folder and from S3,
+and `--billing-period` on a Data Exports tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from conftest import DEMO_END_DATE
+from helpers import warehouse_rows
+from sibyl.cli import cli
+from test_s3 import s3  # noqa: F401  (the moto S3 fixture)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="session")
+def monthly_parquet(tmp_path_factory) -> dict[str, list[Path]]:
+    """Two deliveries' Parquet files of each month: {'v1': {...}, 'v2': {...}} keyed by (year, month)."""
+    from sibyl.demo.generate import generate_cur
+
+    root = tmp_path_factory.mktemp("athena")
+    out = {}
+    for version, seed, lines in (("v1", 41, 900), ("v2", 42, 1000)):
+        generate_cur(root / version, months=2, lines=lines, seed=seed, fmt="legacy-parquet", end_date=DEMO_END_DATE)
+        out[version] = {
+            (int(f.parents[1].name[:4]), int(f.parents[1].name[4:6])): f for f in sorted((root / version).rglob("*.parquet"))
+        }
+    return out
+
+
+def athena_tree(root: Path, files: dict[tuple[int, int], Path], written: dt.datetime) -> Path:
+    """`<prefix>/<report>/<report>/year=YYYY/month=M/*.parquet`, plus the status table AWS keeps beside it."""
+    table_dir = root / "cur" / "sibyl-demo" / "sibyl-demo"
+    for (year, month), source in files.items():
+        target = table_dir / f"year={year}" / f"month={month}" / "sibyl-demo-00001.snappy.parquet"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        stamp = written.replace(tzinfo=dt.timezone.utc).timestamp()
+        os.utime(target, (stamp, stamp))
+    status = table_dir / "cost_and_usage_data_status" / "cost_and_usage_data_status.parquet"
+    status.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"status": ["READY"]}), status)
+    return root
+
+
+def expected(files: dict[tuple[int, int], Path]) -> dict[str, tuple[int, float]]:
+    out = {}
+    for (year, month), path in files.items():
+        table = pq.read_table(path, columns=["line_item_unblended_cost"])
+        out[f"{year}-{month:02d}"] = (table.num_rows, pytest.approx(pc.sum(table["line_item_unblended_cost"]).as_py(), abs=0.005))
+    return out
+
+
+def loaded() -> dict[str, tuple[int, float]]:
+    return {
+        p.strftime("%Y-%m"): (n, c)
+        for p, n, c in warehouse_rows("select billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1")
+    }
+
+
+def test_athena_layout_from_a_folder_detects_files_replaced_in_place(target, monthly_parquet, tmp_path):
+    tree = athena_tree(tmp_path / "bucket", monthly_parquet["v1"], dt.datetime(2026, 11, 10, 6))
+
+    first = invoke("load", "cur", str(tree))
+    assert first.exit_code == 0, first.output
+    assert loaded() == expected(monthly_parquet["v1"])
+    assert invoke("load", "cur", str(tree)).output.count("already loaded, unchanged") == 2
+
+    # AWS overwrites the current month's file in place with the restated one.
+    latest = max(monthly_parquet["v1"])
+    athena_tree(tmp_path / "bucket", {latest: monthly_parquet["v2"][latest]}, dt.datetime(2026, 11, 10, 18))
+    restated = invoke("load", "cur", str(tree))
+
+    assert restated.exit_code == 0, restated.output
+    assert "already loaded, unchanged" in restated.output and "(replaced the previous delivery)" in restated.output
+    assert loaded() == {**expected(monthly_parquet["v1"]), **expected({latest: monthly_parquet["v2"][latest]})}
+    assert warehouse_rows("select distinct source from raw.cur_loads") == [(str(tree / "cur" / "sibyl-demo" / "sibyl-demo"),)]
+
+
+def test_athena_layout_from_s3(target, monthly_parquet, tmp_path, s3):  # noqa: F811
+    tree = athena_tree(tmp_path / "bucket", monthly_parquet["v1"], dt.datetime(2026, 11, 10, 6))
+    s3.create_bucket(Bucket="athena-cur")
+    for path in tree.rglob("*.parquet"):
+        s3.put_object(Bucket="athena-cur", Key=path.relative_to(tree).as_posix(), Body=path.read_bytes())
+
+    result = invoke("load", "cur", "s3://athena-cur/cur")
+
+    assert result.exit_code == 0, result.output
+    assert loaded() == expected(monthly_parquet["v1"])
+    assert warehouse_rows("select distinct source from raw.cur_loads") == [("s3://athena-cur/cur/sibyl-demo/sibyl-demo",)]
+    assert invoke("load", "cur", "s3://athena-cur/cur").output.count("already loaded, unchanged") == 2
+
+
+def test_billing_period_limits_a_data_exports_load(target, tmp_path):
+    from sibyl.demo.generate import generate_cur
+
+    generate_cur(tmp_path / "exports", months=3, lines=600, seed=5, fmt="cur2-parquet", end_date=DEMO_END_DATE)
+
+    result = invoke("load", "cur", str(tmp_path / "exports"), "--billing-period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert list(loaded()) == ["2026-10"]
+    [(version,)] = warehouse_rows("select delivery_version from raw.cur_loads")
+    manifest = (tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json")
+    assert f'"executionId": "{version}"' in manifest.read_text()
