@@ -25,6 +25,7 @@ renamed as (
 
         -- dates and timestamps
         billing_period,
+        delivered_at,
         loaded_at
 
     from source
