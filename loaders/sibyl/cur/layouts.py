@@ -88,7 +88,9 @@ def _legacy_athena(store: Store, objects: list[StoredObject]) -> list[Delivery]:
     return deliveries
 
 
-def _delivery(store, manifest_key, report, period, version, files, by_key) -> Delivery:
+def _delivery(
+    store: Store, manifest_key: str, report: str, period: dt.date, version: str, files: list[str], by_key: dict[str, StoredObject]
+) -> Delivery:
     missing = [f for f in files if f not in by_key]
     if missing:
         raise DataError(

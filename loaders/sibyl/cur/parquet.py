@@ -19,7 +19,7 @@ from sibyl.cur.columns import (
     missing_required,
 )
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.reader import TAG_MAP, DeliveryReader, cast_expr, literal, quote, tag_column, text_check
+from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, quote, tag_column, text_check
 from sibyl.errors import DataError, first_line
 
 
@@ -68,7 +68,7 @@ def _columns(files: list[str]) -> dict[str, pa.DataType]:
     return columns
 
 
-def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]):
+def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]) -> tuple[str, TextCheck | None]:
     """The SQL for one contract column, and a check to run on failure when it is parsed from text."""
     sources = [c for c in (name, *RENAMED_COLUMNS.get(name, ())) if c in columns]
     if not sources:

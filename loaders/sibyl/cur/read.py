@@ -17,7 +17,7 @@ from sibyl.cur.csv_reader import read_csv_delivery
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.parquet import read_parquet_delivery
 from sibyl.cur.reader import DeliveryReader
-from sibyl.errors import DataError
+from sibyl.errors import ConfigError, DataError
 
 
 @contextmanager
@@ -47,7 +47,7 @@ def _local_files(delivery: Delivery, workdir: Path) -> list[str]:
 def _check_space(delivery: Delivery, workdir: Path) -> None:
     free = shutil.disk_usage(workdir).free
     if delivery.size_bytes > free:
-        raise DataError(
+        raise ConfigError(
             f"{delivery.source} {delivery.period_label}: the delivery is {delivery.size_bytes / 1e9:.1f} GB but {workdir.parent} "
             f"has {free / 1e9:.1f} GB free; point TMPDIR at a larger disk"
         )
