@@ -312,3 +312,43 @@ def test_corrupt_cur2_parquet_names_the_file(target, format_trees, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith(f"error: {data_file}: not a readable Parquet file (")
     assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
+
+
+def test_csv_with_cost_categories_discounts_and_unknown_columns_loads(target):
+    """koku's 201-column fixture: costCategory/*, discount/*, savingsPlan/* and columns the contract does not know."""
+    path = REFERENCE_DATA / "koku" / "masu-test-data" / "aws" / "2023-06-01.csv"
+    records = csv_rows(path)
+    assert any(h.startswith("costCategory/") for h in records[0])
+
+    result = invoke("load", "cur", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert loaded_totals() == {"2023-06": (len(records), pytest.approx(sum(float(r["lineItem/UnblendedCost"]) for r in records), abs=1e-9))}
+
+
+def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
+    """CUR 2.0 exported as CSV: `resource_tags` and `product` are JSON objects in a cell."""
+    header = [
+        "identity_line_item_id", "identity_time_interval", "bill_payer_account_id", "bill_billing_period_start_date",
+        "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date", "line_item_usage_end_date",
+        "line_item_product_code", "line_item_currency_code", "line_item_unblended_cost", "resource_tags", "product",
+    ]
+    common = ["2024-09-01T00:00:00Z/2024-09-02T00:00:00Z", "111111111111", "2024-09-01T00:00:00Z", "222222222222", "Usage",
+              "2024-09-01T00:00:00Z", "2024-09-02T00:00:00Z"]
+    rows = [
+        ["a", *common, "AmazonEC2", "USD", "1.5", '{"user_team":"payments","user_env":""}', '{"product_name":"Amazon EC2"}'],
+        ["b", *common, "AmazonS3", "USD", "2.25", "", "{}"],
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    path = tmp_path / "export-00001.csv.gz"
+    path.write_bytes(gzip.compress(out.getvalue().encode()))
+
+    result = invoke("load", "cur", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert loaded_totals() == {"2024-09": (2, 3.75)}
+    assert sorted(warehouse_rows(
+        "select l.identity_line_item_id, l.product_product_name, t.tag_key, t.tag_value "
+        "from raw.cur_line_items l left join raw.cur_tag_sets t using (tag_set_id)"
+    )) == [("a", "Amazon EC2", "user_team", "payments"), ("b", None, None, None)]

@@ -184,3 +184,27 @@ def test_manifest_naming_a_key_that_does_not_exist(loaded_keboola, s3):
         "the delivery is incomplete, wait for AWS to finish writing it"
     )
     assert _state() == loaded_keboola
+
+
+def test_object_gone_before_download_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
+    """AWS replaces a delivery between the listing and the download: NoSuchKey, nothing published."""
+    from sibyl.cur.s3 import S3Store
+
+    put_tree(s3, "moving-cur", KEBOOLA_LEGACY)
+    listed = S3Store.objects
+
+    def list_then_lose_the_data_file(store):
+        objects = listed(store)
+        s3.delete_object(Bucket="moving-cur", Key="20240101-20240131/MockTestReport-00001.csv.zip")
+        return objects
+
+    monkeypatch.setattr(S3Store, "objects", list_then_lose_the_data_file)
+
+    result = invoke("load", "cur", "s3://moving-cur")
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: s3://moving-cur/20240101-20240131/MockTestReport-00001.csv.zip (region us-east-1) does not exist: "
+        "AWS may have replaced the delivery while it was read; run the load again"
+    )
+    assert _state() == loaded_keboola
