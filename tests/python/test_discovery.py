@@ -4,6 +4,7 @@ and `--billing-period` on a Data Exports tree."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -114,3 +115,20 @@ def test_billing_period_limits_a_data_exports_load(target, tmp_path):
     [(version,)] = warehouse_rows("select delivery_version from raw.cur_loads")
     manifest = (tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json")
     assert f'"executionId": "{version}"' in manifest.read_text()
+
+
+def test_a_manifest_naming_the_athena_files_makes_one_delivery_not_two(target, monthly_parquet, tmp_path):
+    tree = athena_tree(tmp_path / "bucket", monthly_parquet["v1"], dt.datetime(2026, 11, 10, 6))
+    latest = max(monthly_parquet["v1"])
+    key = f"cur/sibyl-demo/sibyl-demo/year={latest[0]}/month={latest[1]}/sibyl-demo-00001.snappy.parquet"
+    period_dir = tree / "cur" / "sibyl-demo" / f"{latest[0]}{latest[1]:02d}01-{latest[0]}{latest[1] + 1:02d}01"
+    period_dir.mkdir(parents=True)
+    (period_dir / "sibyl-demo-Manifest.json").write_text(json.dumps({"assemblyId": "athena-assembly-1", "reportKeys": [key]}))
+
+    result = invoke("load", "cur", str(tree))
+
+    assert result.exit_code == 0, result.output
+    assert loaded() == expected(monthly_parquet["v1"])
+    versions = {p.strftime("%Y-%m"): v for p, v in warehouse_rows("select billing_period, delivery_version from raw.cur_loads")}
+    assert len(versions) == 2
+    assert versions[f"{latest[0]}-{latest[1]:02d}"] == "athena-assembly-1"

@@ -41,7 +41,8 @@ def _legacy_versioned(store: Store, by_key: dict[str, StoredObject]) -> list[Del
             continue
         manifest = _manifest(store, key, ("assemblyId", "reportKeys"))
         period_key = key.rsplit("/", 1)[0]
-        files = [_under(period_key, _key_below(k, period_key.rsplit("/", 1)[-1])) for k in manifest["reportKeys"]]
+        folder = period_key.rsplit("/", 1)[-1]
+        files = [_resolve(k, by_key, _under(period_key, _key_below(k, folder))) for k in manifest["reportKeys"]]
         period = dt.datetime.strptime(match["start"], "%Y%m%d").date()
         deliveries.append(_delivery(store, key, match["report"] or "", period, manifest["assemblyId"], files, by_key))
     return deliveries
@@ -59,7 +60,7 @@ def _data_exports(store: Store, by_key: dict[str, StoredObject]) -> list[Deliver
     for (export, period), key in latest.items():
         manifest = _manifest(store, key, ("dataFiles",))
         folder = f"BILLING_PERIOD={period}"
-        files = [_under(export, "data/" + folder + "/" + _key_below(url, folder)) for url in manifest["dataFiles"]]
+        files = [_resolve(url, by_key, _under(export, f"data/{folder}/{_key_below(url, folder)}")) for url in manifest["dataFiles"]]
         version = manifest.get("executionId") or manifest.get("assemblyId") or _digest([by_key[key]])
         start = dt.datetime.strptime(period, "%Y-%m").date()
         deliveries.append(_delivery(store, key, export, start, version, files, by_key))
@@ -119,6 +120,17 @@ def _manifest(store: Store, key: str, required: tuple[str, ...]) -> dict:
             f"{store.location(key)}: not a CUR manifest ({exc!r}); expected JSON with {' and '.join(required)}"
         ) from exc
     return manifest
+
+
+def _resolve(key: str, by_key: dict[str, StoredObject], fallback: str) -> str:
+    """A manifest's key (bucket-relative, or an s3:// URL) as a key of the store.
+
+    The store may be rooted at the bucket or below it, so the longest tail of the key that the
+    store holds is the object; a key that points outside the period folder (the Athena table a
+    manifest may name) is found too. When none is held, `fallback` is where it should have been.
+    """
+    parts = key.removeprefix("s3://").split("/")
+    return next((tail for i in range(len(parts) - 1) if (tail := "/".join(parts[i:])) in by_key), fallback)
 
 
 def _key_below(key: str, folder: str) -> str:
