@@ -40,7 +40,7 @@ class LoadedDelivery:
 
 def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None) -> list[LoadResult]:
     """Publish each delivery in its own transaction; `on_result` hears of each as it lands."""
-    wh.lock_for_loading()
+    wh.start_loading()
     with wh.transaction():
         ensure_raw_schema(wh)
     results = []

@@ -26,8 +26,9 @@ class Warehouse(ABC):
         """Rows of a DuckDB query over delivery files, run in the engine that `append_query` reads them with."""
 
     @abstractmethod
-    def lock_for_loading(self) -> None:
-        """Hold the warehouse for this loader until close: a concurrent load waits or fails, never interleaves."""
+    def start_loading(self) -> None:
+        """Hold the warehouse for this loader until close (a concurrent load waits or fails, never
+        interleaves) and give the connection the loader's memory and speed settings."""
 
     @abstractmethod
     def begin(self) -> None: ...

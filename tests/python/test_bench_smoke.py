@@ -1,0 +1,22 @@
+"""bench/ingest.py runs end to end on a tiny delivery (the real runs are not part of the suite)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "ingest.py"
+
+
+def test_the_ingest_benchmark_runs_on_both_targets(postgres_available, tmp_path):
+    result = subprocess.run(
+        [sys.executable, BENCH, "--lines", "5000", "--targets", "duckdb,postgres", "--workdir", tmp_path],
+        capture_output=True, text=True, timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.splitlines()
+    assert any(line.startswith("duckdb ") and "CTAS select * from read_parquet" in line for line in table)
+    assert any(line.startswith("postgres ") and "server-side COPY FROM csv" in line for line in table)
+    assert "validation gate alone: " in result.stderr
