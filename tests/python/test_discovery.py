@@ -132,3 +132,21 @@ def test_a_manifest_naming_the_athena_files_makes_one_delivery_not_two(target, m
     versions = {p.strftime("%Y-%m"): v for p, v in warehouse_rows("select billing_period, delivery_version from raw.cur_loads")}
     assert len(versions) == 2
     assert versions[f"{latest[0]}-{latest[1]:02d}"] == "athena-assembly-1"
+
+
+def test_billing_period_skips_other_months_even_broken_ones(target, tmp_path):
+    """Only the asked month's manifest is read: a broken manifest of another month does not stop it."""
+    from sibyl.demo.generate import generate_cur
+
+    generate_cur(tmp_path / "exports", months=2, lines=300, seed=6, fmt="cur2-parquet", end_date=DEMO_END_DATE)
+    (tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json").write_text("{")
+
+    assert invoke("load", "cur", str(tmp_path / "exports"), "--billing-period", "2026-11").exit_code == 0
+    assert list(loaded()) == ["2026-11"]
+
+    missing = invoke("load", "cur", str(tmp_path / "exports"), "--billing-period", "2025-01")
+
+    assert missing.exit_code == 2
+    assert missing.output.strip() == (
+        f"error: no CUR delivery of 2025-01 under {tmp_path / 'exports'}: check the month, or leave out --billing-period to see what is there"
+    )

@@ -25,34 +25,39 @@ _ATHENA_FILE = re.compile(r"^(?P<folder>(?:.*/)?year=(?P<year>\d{4})/month=(?P<m
 _EXPORT_MANIFEST = re.compile(r"^(?:(?P<export>.*)/)?metadata/BILLING_PERIOD=(?P<period>\d{4}-\d{2})/(?:.*/)?[^/]+-Manifest\.json$")
 
 
-def find_deliveries(store: Store, objects: list[StoredObject]) -> list[Delivery]:
-    """The current delivery of each billing period of each report under the store."""
+def find_deliveries(store: Store, objects: list[StoredObject], only: dt.date | None = None) -> list[Delivery]:
+    """The current delivery of each billing period of each report under the store (of period `only` if given).
+
+    Periods are filtered before any manifest is read: other months are neither fetched nor checked.
+    """
     by_key = {o.key: o for o in objects}
-    manifested = _legacy_versioned(store, by_key) + _data_exports(store, by_key)
+    manifested = _legacy_versioned(store, by_key, only) + _data_exports(store, by_key, only)
     claimed = {f for d in manifested for f in d.files}
-    return manifested + [d for d in _legacy_athena(store, objects) if not claimed.intersection(d.files)]
+    return manifested + [d for d in _legacy_athena(store, objects, only) if not claimed.intersection(d.files)]
 
 
-def _legacy_versioned(store: Store, by_key: dict[str, StoredObject]) -> list[Delivery]:
+def _legacy_versioned(store: Store, by_key: dict[str, StoredObject], only: dt.date | None) -> list[Delivery]:
     deliveries = []
     for key in by_key:
         match = _LEGACY_MANIFEST.match(key)
         if not match:  # AWS also copies the manifest into the assembly folder; only the period's one is current
             continue
+        period = dt.datetime.strptime(match["start"], "%Y%m%d").date().replace(day=1)
+        if only and period != only:
+            continue
         manifest = _manifest(store, key, ("assemblyId", "reportKeys"))
         period_key = key.rsplit("/", 1)[0]
         folder = period_key.rsplit("/", 1)[-1]
         files = [_resolve(k, by_key, _under(period_key, _key_below(k, folder))) for k in manifest["reportKeys"]]
-        period = dt.datetime.strptime(match["start"], "%Y%m%d").date()
         deliveries.append(_delivery(store, key, match["report"] or "", period, manifest["assemblyId"], files, by_key))
     return deliveries
 
 
-def _data_exports(store: Store, by_key: dict[str, StoredObject]) -> list[Delivery]:
+def _data_exports(store: Store, by_key: dict[str, StoredObject], only: dt.date | None) -> list[Delivery]:
     latest: dict[tuple[str, str], str] = {}  # (export, period) -> manifest key; the newest manifest wins
     for key in by_key:
         match = _EXPORT_MANIFEST.match(key)
-        if match:
+        if match and (not only or match["period"] == f"{only:%Y-%m}"):
             slot = (match["export"] or "", match["period"])
             if slot not in latest or by_key[key].modified > by_key[latest[slot]].modified:
                 latest[slot] = key
@@ -67,8 +72,11 @@ def _data_exports(store: Store, by_key: dict[str, StoredObject]) -> list[Deliver
     return deliveries
 
 
-def _legacy_athena(store: Store, objects: list[StoredObject]) -> list[Delivery]:
-    matched = [(m, o) for o in objects if (m := _ATHENA_FILE.match(o.key))]
+def _legacy_athena(store: Store, objects: list[StoredObject], only: dt.date | None) -> list[Delivery]:
+    matched = [
+        (m, o) for o in objects
+        if (m := _ATHENA_FILE.match(o.key)) and (not only or (int(m["year"]), int(m["month"])) == (only.year, only.month))
+    ]
     deliveries = []
     for folder, group in groupby(sorted(matched, key=lambda mo: mo[1].key), key=lambda mo: mo[0]["folder"]):
         items = list(group)
