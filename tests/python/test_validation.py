@@ -57,7 +57,7 @@ def _usage_ends_before_it_starts(t: pa.Table) -> pa.Table:
     "break_it, expected",
     [
         (_usage_start_outside_period, "expect_column_values_to_be_between on line_item_usage_start_date: 1 row(s), e.g. '2020-01-01 00:00:00'"),
-        (_duplicate_line_item, "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 row(s), e.g. ("),
+        (_duplicate_line_item, "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ("),
         (_nan_cost, "expect_column_values_to_be_between on line_item_unblended_cost: 1 row(s), e.g. nan"),
         (_missing_currency, "expect_column_values_to_not_be_null on line_item_currency_code: 1 row(s), e.g. None"),
         (_usage_ends_before_it_starts, "expect_column_pair_values_a_to_be_greater_than_b on (line_item_usage_end_date, line_item_usage_start_date): 1 row(s)"),

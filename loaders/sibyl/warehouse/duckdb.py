@@ -11,7 +11,7 @@ from sibyl.warehouse.base import Warehouse
 
 # Peak memory stays flat whatever the delivery's size (bench/README.md has the figures); raw rows
 # carry no order, so DuckDB may write them as its threads finish.
-LOADING_SETTINGS = ("memory_limit = '256MB'", "preserve_insertion_order = false")
+LOADING_SETTINGS = ("memory_limit = '128MB'", "preserve_insertion_order = false")
 
 # DuckDB lets one process write a database file and names the one holding it.
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in .* \(PID (\d+)\)")

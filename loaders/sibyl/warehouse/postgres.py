@@ -17,7 +17,7 @@ LOAD_LOCK = "hashtext('sibyl'), hashtext('raw loads')"
 
 # The in-memory DuckDB that reads the files: one thread leaves the other core to the COPY client
 # and the server, and a small budget keeps peak memory flat (bench/README.md has the figures).
-SIDE_ENGINE = {"memory_limit": "256MB", "threads": 1, "preserve_insertion_order": False}
+SIDE_ENGINE = {"memory_limit": "128MB", "threads": 1, "preserve_insertion_order": False}
 
 # Arrow batches handed to COPY: big enough to keep the C++ driver busy, small enough to stay flat.
 BATCH_ROWS = 65_536
