@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEMO_END_DATE, REFERENCE_DATA
+from conftest import DEMO_END_DATE, REFERENCE_DATA, needs_reference_data
 from helpers import warehouse_rows
 from sibyl.cli import cli
 
@@ -164,6 +164,7 @@ def test_the_same_month_lands_identically_in_every_format(target, format_trees):
     assert "user_team" in spellings["cur2-parquet"]
 
 
+@needs_reference_data
 def test_real_anonymized_cur_csv_loads_with_its_exact_rows_and_total(target):
     records = csv_rows(FOCUS_CSV)
     expected_cost = sum(float(r["lineItem/UnblendedCost"]) for r in records)
@@ -314,6 +315,7 @@ def test_corrupt_cur2_parquet_names_the_file(target, format_trees, tmp_path):
     assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
 
 
+@needs_reference_data
 def test_csv_with_cost_categories_discounts_and_unknown_columns_loads(target):
     """koku's 201-column fixture: costCategory/*, discount/*, savingsPlan/* and columns the contract does not know."""
     path = REFERENCE_DATA / "koku" / "masu-test-data" / "aws" / "2023-06-01.csv"

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import REFERENCE_DATA, needs_reference_data
 from sibyl.demo import organisation
 from sibyl.demo.generate import FORMATS, generate_cur
 
@@ -38,9 +39,6 @@ LINE_TYPES = {
     "Usage", "SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee",
     "SavingsPlanUpfrontFee", "DiscountedUsage", "RIFee", "Fee", "Tax", "Credit", "Refund",
 }
-_HERE = Path(__file__).resolve()
-REFERENCE_DATA = next((p for p in (_HERE.parents[2] / "reference-data", _HERE.parents[3] / "shared" / "reference-data")
-                       if p.is_dir()), None)
 
 
 # --- reading the files back, without the generator's code ---------------------------------------------
@@ -485,8 +483,12 @@ def test_parquet_physical_types(generated):
     assert cur2.field("cost_category").type == pa.map_(pa.string(), pa.string())
     assert cur2.field("discount").type == pa.map_(pa.string(), pa.float64())
     assert cur2.field("line_item_usage_start_date").type == pa.timestamp("ms")
-    if REFERENCE_DATA is None:
-        return
+
+
+@needs_reference_data
+def test_parquet_physical_types_match_the_real_placeholder(generated):
+    root, manifests = generated["legacy-parquet"]
+    f = pq.ParquetFile(data_files(root, manifests[0])[0])
     placeholder = pq.ParquetFile(REFERENCE_DATA / "cudos-placeholder" / "placeholder.parquet")
     real = {placeholder.schema.column(i).name: placeholder.schema.column(i).physical_type
             for i in range(len(placeholder.schema))}
@@ -496,7 +498,7 @@ def test_parquet_physical_types(generated):
     assert {c: ours[c] for c in shared} == {c: real[c] for c in shared}
 
 
-@pytest.mark.skipif(REFERENCE_DATA is None, reason="reference-data not available")
+@needs_reference_data
 def test_column_spellings_match_real_aws_files(legacy_csv, legacy_parquet):
     ref = REFERENCE_DATA
     csv_headers = set()

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REFERENCE_DATA
+from conftest import REFERENCE_DATA, needs_reference_data
 from helpers import warehouse_rows
 from sibyl.cli import cli
+
+pytestmark = needs_reference_data  # every test here loads koku or keboola trees
 
 KOKU = REFERENCE_DATA / "koku" / "local-bucket"
 KEBOOLA = REFERENCE_DATA / "keboola-cur-mock"
