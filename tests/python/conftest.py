@@ -22,7 +22,8 @@ needs_reference_data = pytest.mark.skipif(
 DEMO_END_DATE = dt.date(2026, 11, 15)
 
 
-def _admin_uri() -> str:
+def postgres_uri() -> str:
+    """The libpq variables as a URI, read at call time (tests point PGDATABASE at their own database)."""
     host = os.environ.get("PGHOST", "127.0.0.1")
     port = os.environ.get("PGPORT", "5432")
     user = os.environ.get("PGUSER", "postgres")
@@ -34,7 +35,7 @@ def _admin_uri() -> str:
 def _admin_connection():
     import adbc_driver_postgresql.dbapi as adbc
 
-    return adbc.connect(_admin_uri(), autocommit=True)
+    return adbc.connect(postgres_uri(), autocommit=True)
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +44,8 @@ def postgres_available() -> None:
         _admin_connection().close()
     except Exception as exc:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is unreachable at {_admin_uri()} and CI=true: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {_admin_uri()} (set PG* variables to run these): {str(exc).splitlines()[0]}")
+            pytest.fail(f"PostgreSQL is unreachable at {postgres_uri()} and CI=true: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {postgres_uri()} (set PG* variables to run these): {str(exc).splitlines()[0]}")
 
 
 @pytest.fixture

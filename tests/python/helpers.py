@@ -39,8 +39,9 @@ def warehouse_rows(sql: str) -> list[tuple]:
     if os.environ.get("SIBYL_TARGET", "duckdb") == "postgres":
         import adbc_driver_postgresql.dbapi as adbc
 
-        uri = f"postgresql://{os.environ.get('PGUSER', 'postgres')}@{os.environ.get('PGHOST', '127.0.0.1')}:{os.environ.get('PGPORT', '5432')}/{os.environ['PGDATABASE']}"
-        with adbc.connect(uri) as con, con.cursor() as cur:
+        from conftest import postgres_uri
+
+        with adbc.connect(postgres_uri()) as con, con.cursor() as cur:
             cur.execute(sql)
             return cur.fetchall()
     import duckdb

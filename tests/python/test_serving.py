@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import postgres_uri
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -18,9 +20,8 @@ def as_role(role: str, *statements: str) -> list:
     """Run statements as `role` (SET ROLE from the admin session); returns each result or its error text."""
     import adbc_driver_postgresql.dbapi as adbc
 
-    uri = f"postgresql://{os.environ.get('PGUSER', 'postgres')}@{os.environ.get('PGHOST', '127.0.0.1')}:{os.environ.get('PGPORT', '5432')}/{os.environ['PGDATABASE']}"
     outcomes = []
-    with adbc.connect(uri, autocommit=True) as con, con.cursor() as cur:
+    with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
         cur.execute(f"set role {role}")
         for sql in statements:
             try:
