@@ -89,12 +89,12 @@ def _time_validation(cur: Path) -> float:
 
     from sibyl.cur.discover import discover
     from sibyl.cur.read import open_delivery
-    from sibyl.cur.validate import validate_line_items
+    from sibyl.cur.validate import validate_delivery
 
     [delivery] = discover(str(cur))
     with open_delivery(delivery) as reader, duckdb.connect() as con:
         started = time.perf_counter()
-        validate_line_items(lambda sql: con.execute(sql).fetchall(), reader.line_items_sql("bench"), delivery)
+        validate_delivery(lambda sql: con.execute(sql).fetchall(), reader, "bench")
         return time.perf_counter() - started
 
 

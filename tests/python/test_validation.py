@@ -97,3 +97,50 @@ def test_a_valid_lone_file_passes_the_gate(target, demo_cur, tmp_path):
 def test_the_suite_checks_the_type_of_every_required_column():
     typed = {e["kwargs"]["column"] for e in load_suite() if e["type"] == "expect_column_values_to_be_of_type"}
     assert typed == set(REQUIRED_COLUMNS)
+
+
+def _split_into_files(table: pa.Table, folder, count: int) -> list:
+    """The month as `count` Parquet files of the Athena layout: one delivery read in several parts."""
+    month = folder / "report" / "report" / "year=2026" / "month=10"
+    month.mkdir(parents=True)
+    size = -(-table.num_rows // count)
+    for i in range(count):
+        pq.write_table(table.slice(i * size, size), month / f"report-{i:05d}.snappy.parquet")
+    return sorted(month.iterdir())
+
+
+def test_a_delivery_of_many_files_lands_exactly_once(target, demo_cur, tmp_path, monkeypatch):
+    from sibyl.cur import reader
+
+    monkeypatch.setattr(reader, "FILES_PER_PART", 2)
+    table = _one_month(demo_cur)
+    files = _split_into_files(table, tmp_path / "bucket", 5)  # three parts: 2 + 2 + 1 files
+
+    result = invoke("load", "cur", str(tmp_path / "bucket"))
+
+    assert result.exit_code == 0, result.output
+    expected_cost = sum(pc.sum(pq.read_table(f)["line_item_unblended_cost"]).as_py() for f in files)
+    [(rows, cost, untagged)] = warehouse_rows(
+        "select count(*), sum(line_item_unblended_cost), count(*) filter (where tag_set_id not in "
+        "(select tag_set_id from raw.cur_tag_sets) and tag_set_id <> md5('')) from raw.cur_line_items"
+    )
+    assert (rows, round(cost, 6), untagged) == (table.num_rows, round(expected_cost, 6), 0)
+    [(recorded_rows, recorded_total)] = warehouse_rows("select row_count, billed_total from raw.cur_loads")
+    assert (recorded_rows, round(recorded_total, 6)) == (table.num_rows, round(expected_cost, 6))
+
+
+def test_a_key_repeated_in_another_part_of_the_delivery_is_caught(target, demo_cur, tmp_path, monkeypatch):
+    from sibyl.cur import reader, validate
+
+    monkeypatch.setattr(reader, "FILES_PER_PART", 2)
+    monkeypatch.setattr(validate, "KEYS_PER_PASS", 300)  # seven passes over 2,001 keys
+    table = _one_month(demo_cur)
+    repeated = table.slice(3, 1)
+    _split_into_files(pa.concat_tables([table, repeated]), tmp_path / "bucket", 5)  # the copy lands in the last file
+    key = (repeated["identity_line_item_id"][0].as_py(), repeated["identity_time_interval"][0].as_py())
+
+    result = invoke("load", "cur", str(tmp_path / "bucket"))
+
+    assert result.exit_code == 1, result.output
+    assert f"expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ('{key[0]}', '{key[1]}')" in result.output
+    assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.read import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
-from sibyl.cur.validate import validate_line_items
+from sibyl.cur.validate import validate_delivery
 from sibyl.errors import DataError, first_line
 from sibyl.warehouse import Warehouse
 
@@ -65,15 +65,17 @@ def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
 def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None) -> LoadResult:
     load_id = uuid.uuid4().hex
     try:
-        validate_line_items(wh.fetch_files_query, reader.line_items_sql(load_id), delivery)
+        tally = validate_delivery(wh.fetch_files_query, reader, load_id)
         with wh.transaction():
             log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
-            wh.append_query("raw.cur_line_items", reader.line_items_sql(load_id))
-            _append_tag_sets(wh, reader.tag_sets_sql(), load_id)
-            rows, total = wh.fetch(
-                "select count(*), coalesce(sum(line_item_unblended_cost), 0) from raw.cur_line_items where load_id = $1",
-                [load_id],
-            )[1][0]
+            parts = reader.parts()
+            landed = sum(wh.append_query("raw.cur_line_items", part.line_items_sql(load_id)) for part in parts)
+            if landed != tally.rows:
+                raise DataError(
+                    f"{delivery.source} {delivery.period_label}: {landed:,} line items landed but the validation gate counted "
+                    f"{tally.rows:,}; did the files change during the load? nothing was published: run the load again"
+                )
+            _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
             replaced = current.load_id if current else None
             if replaced:
                 wh.execute("delete from raw.cur_line_items where load_id = $1", [replaced])
@@ -88,8 +90,8 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
                     delivery.version,
                     delivery.file_format,
                     json.dumps(list(delivery.files)),
-                    int(rows),
-                    float(total),
+                    tally.rows,
+                    tally.billed_total,
                     dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                     delivery.delivered_at,
                 ],
@@ -106,7 +108,7 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         raise DataError(
             f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published"
         ) from exc
-    return LoadResult(delivery, "published", load_id, int(rows), float(total), replaced, loaded=current)
+    return LoadResult(delivery, "published", load_id, tally.rows, tally.billed_total, replaced, loaded=current)
 
 
 def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:
@@ -133,12 +135,13 @@ def _is_older(wh: Warehouse, delivery: Delivery, current: LoadedDelivery) -> boo
     return bool(rows)
 
 
-def _append_tag_sets(wh: Warehouse, tag_sets_sql: str, load_id: str) -> None:
+def _append_tag_sets(wh: Warehouse, tag_sets_sqls: list[str], load_id: str) -> None:
     """Tag sets are shared across loads: add only the ones the warehouse has not seen."""
     # Created and dropped inside the load's transaction: no other session ever sees it.
     incoming = f"raw.incoming_tag_sets_{load_id}"
     wh.execute(f"create table {incoming} (tag_set_id varchar, tag_key varchar, tag_value varchar)")
-    wh.append_query(incoming, tag_sets_sql)
+    for sql in tag_sets_sqls:
+        wh.append_query(incoming, sql, streamed=False)
     wh.execute(
         "insert into raw.cur_tag_sets (tag_set_id, tag_key, tag_value) "
         f"select distinct tag_set_id, tag_key, tag_value from {incoming} i "

@@ -19,6 +19,10 @@ from sibyl.errors import DataError, first_line
 
 TAG_MAP = "tags"
 
+# DuckDB keeps every file of a scan open until the statement ends (about 3 MB each for the contract's
+# columns), so a delivery is written a few files per statement to keep memory flat as it grows.
+FILES_PER_PART = 4
+
 DUCKDB_TYPES = {"varchar": "varchar", "double": "double", "timestamp": "timestamp"}
 _KIND_WORDS = {"double": "number", "timestamp": "timestamp"}
 
@@ -70,6 +74,13 @@ class DeliveryReader:
             except duckdb.Error as exc:
                 return DataError(f"{path}: cannot be read ({first_line(exc)}); re-download it or ask AWS to re-deliver the report")
         return None
+
+    def parts(self) -> list["DeliveryReader"]:
+        """The delivery as a few files per reader, to be written one statement each."""
+        if len(self.files) <= FILES_PER_PART:
+            return [self]
+        chunks = [list(self.files[i : i + FILES_PER_PART]) for i in range(0, len(self.files), FILES_PER_PART)]
+        return [self.build(self.delivery, chunk) for chunk in chunks]
 
     def line_items_sql(self, load_id: str) -> str:
         selects = [f"    {name}" for name in LINE_ITEM_COLUMNS]

@@ -2,8 +2,9 @@
 
 The suite (expectations/cur_line_items.json) is written in Great Expectations' vocabulary; it runs
 here as SQL in the DuckDB engine that reads the files, before anything is written: every row check
-is one aggregate of a single scan over the columns it needs, and only a failing expectation pays a
-second query to fetch a few offending values. See bench/README.md for its measured cost and for
+is one aggregate of a single scan over the columns it needs (which also counts the rows and their
+billed total for raw.cur_loads), and only a failing expectation pays a second query to fetch a few
+offending values. See bench/README.md for its measured cost and for
 why Great Expectations' own engine is not used.
 """
 
@@ -11,15 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from sibyl.cur.delivery import Delivery
+from sibyl.cur.reader import DeliveryReader
 from sibyl.errors import DataError
 
 SUITE_PATH = Path(__file__).with_name("expectations") / "cur_line_items.json"
 EXAMPLES = 3
+KEYS_PER_PASS = 2_500_000  # about what the loader's 128 MB DuckDB groups without growing past it
 
 FetchRows = Callable[[str], list[tuple]]  # runs DuckDB SQL where the delivery's files are read
 
@@ -29,25 +33,46 @@ class RowCheck:
     """One row-level expectation as SQL: how many rows break it, and which values to show."""
 
     label: str  # "expectation on column"
-    bad_count: str  # aggregate over the delivery's rows, or with `standalone` a query over `{rows}`
+    bad_count: str  # aggregate over the delivery's rows (unused with `key_hash`)
     examples: str  # query over `{rows}` returning a few offending values
     unit: str = "row(s)"
-    standalone: bool = False  # run on its own, so its memory never adds to the shared scan's
+    key_hash: str = ""  # set for uniqueness: counted apart from the shared scan, see _count_repeated_keys
 
 
 def load_suite(path: Path = SUITE_PATH) -> list[dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8"))["expectations"]
 
 
-def validate_line_items(fetch: FetchRows, line_items_sql: str, delivery: Delivery) -> None:
-    """Raise DataError naming the first failed expectation, its column and a few offending values."""
+@dataclass(frozen=True)
+class Tally:
+    """What the gate counted while it scanned: the rows a delivery must land, and their billed total."""
+
+    rows: int
+    billed_total: float
+
+
+def validate_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> Tally:
+    """Raise DataError naming the first failed expectation, its column and a few offending values.
+
+    The row checks scan the delivery a few files at a time (reader.parts) and add up; uniqueness,
+    which needs every key at once, is counted in passes (_count_repeated_keys).
+    """
     suite = load_suite()
-    rows = f"(\n{line_items_sql}\n) as rows"
-    failures = _type_failures(fetch, line_items_sql, suite)
+    delivery = reader.delivery
+    parts = [part.line_items_sql(load_id) for part in reader.parts()]
+    failures = _type_failures(fetch, parts[0], suite)
     checks = [_row_check(e, delivery) for e in suite if e["type"] != "expect_column_values_to_be_of_type"]
-    shared = [c for c in checks if not c.standalone]
-    counts = dict(zip(shared, fetch("select " + ",\n".join(c.bad_count for c in shared) + f"\nfrom {rows}")[0]))
-    counts.update((c, fetch(c.bad_count.format(rows=rows))[0][0]) for c in checks if c.standalone)
+    shared = [c for c in checks if not c.key_hash]
+    aggregates = [c.bad_count for c in shared] + ["count(*)", "coalesce(sum(line_item_unblended_cost), 0)"]
+    sums = [0] * len(aggregates)
+    for sql in parts:
+        row = fetch("select " + ",\n".join(aggregates) + f"\nfrom (\n{sql}\n) as rows")[0]
+        sums = [total + value for total, value in zip(sums, row)]
+    tally = Tally(int(sums[-2]), float(sums[-1]))
+    counts = dict(zip(shared, sums))
+    rows = f"(\n{reader.line_items_sql(load_id)}\n) as rows"
+    passes = max(1, math.ceil(tally.rows / KEYS_PER_PASS))
+    counts.update((c, _count_repeated_keys(fetch, parts, c.key_hash, passes)) for c in checks if c.key_hash)
     for check in checks:
         count = counts[check]
         if count:
@@ -60,6 +85,28 @@ def validate_line_items(fetch: FetchRows, line_items_sql: str, delivery: Deliver
             f"{delivery.source} {delivery.period_label}: validation failed, {failures[0]}{more}; "
             "nothing was published: fix the files or ask AWS to re-deliver the report"
         )
+    return tally
+
+
+def _count_repeated_keys(fetch: FetchRows, parts: list[str], key_hash: str, passes: int) -> int:
+    """Keys that occur more than once in the whole delivery.
+
+    Each pass takes one slice of the 64-bit key hashes (hash % passes), lands it in a temporary table
+    a few files at a time, and groups it: memory is that of KEYS_PER_PASS keys whatever the delivery's
+    size (one scan of every file would keep them all open at once, and one grouping of every key
+    would grow with the delivery).
+    """
+    repeated = 0
+    for index in range(passes):
+        fetch("create or replace temp table sibyl_gate_keys (key_hash ubigint)")
+        for sql in parts:
+            fetch(
+                f"insert into sibyl_gate_keys select key_hash from (select {key_hash} as key_hash from (\n{sql}\n) as rows) "
+                f"where key_hash % {passes} = {index}"
+            )
+        repeated += fetch("select count(*) from (select 1 from sibyl_gate_keys group by key_hash having count(*) > 1) as repeated")[0][0]
+    fetch("drop table sibyl_gate_keys")
+    return repeated
 
 
 def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, Any]]) -> list[str]:
@@ -78,14 +125,14 @@ def _row_check(expectation: dict[str, Any], delivery: Delivery) -> RowCheck:
     kind, kw = expectation["type"], expectation["kwargs"]
     if kind == "expect_compound_columns_to_be_unique":
         cols = ", ".join(_quote(c) for c in kw["column_list"])
-        # Grouping 64-bit hashes of the key (not count(distinct)) lets DuckDB spill to disk within its
-        # memory limit; the example query is exact (a hash collision shows no example and passes).
+        # Counted on 64-bit hashes of the key; the example query is exact (a hash collision shows no
+        # example and passes).
         return RowCheck(
             f"{kind} on ({', '.join(kw['column_list'])})",
-            f"select count(*) from (select 1 from {{rows}} group by hash({cols}) having count(*) > 1) as repeated",
+            "",
             f"select {cols} from {{rows}} group by all having count(*) > 1 limit {EXAMPLES}",
             unit="repeated key(s)",
-            standalone=True,
+            key_hash=f"hash({cols})",
         )
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = _quote(kw["column_A"]), _quote(kw["column_B"])

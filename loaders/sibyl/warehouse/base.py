@@ -18,8 +18,11 @@ class Warehouse(ABC):
         """Column names and rows of a query."""
 
     @abstractmethod
-    def append_query(self, table: str, duckdb_sql: str) -> None:
-        """Append the rows of a DuckDB query (whose columns are named like the table's) to `table`."""
+    def append_query(self, table: str, duckdb_sql: str, *, streamed: bool = True) -> int:
+        """Append the rows of a DuckDB query (whose columns are named like the table's) to `table`; how many.
+
+        `streamed`: rows flow as the files are read (line items), not computed whole first (tag sets).
+        """
 
     @abstractmethod
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:

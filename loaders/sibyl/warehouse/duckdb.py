@@ -43,9 +43,9 @@ class DuckDBWarehouse(Warehouse):
         result = self.con.execute(sql, list(params))
         return [d[0] for d in result.description], result.fetchall()
 
-    def append_query(self, table: str, duckdb_sql: str) -> None:
+    def append_query(self, table: str, duckdb_sql: str, *, streamed: bool = True) -> int:
         # Same engine: the files are read and inserted in one statement, no rows pass through Python.
-        self.con.execute(f"insert into {table} by name {duckdb_sql}")
+        return self.con.execute(f"insert into {table} by name {duckdb_sql}").fetchone()[0]
 
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         return self.con.execute(duckdb_sql).fetchall()

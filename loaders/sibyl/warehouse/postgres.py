@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 from typing import Any, Sequence
 
 import adbc_driver_postgresql.dbapi as adbc
@@ -15,12 +18,14 @@ log = logging.getLogger(__name__)
 # One advisory lock key for every Sibyl loader on a database (two int4 halves, readable in pg_locks).
 LOAD_LOCK = "hashtext('sibyl'), hashtext('raw loads')"
 
-# The in-memory DuckDB that reads the files: one thread leaves the other core to the COPY client
-# and the server, and a small budget keeps peak memory flat (bench/README.md has the figures).
-SIDE_ENGINE = {"memory_limit": "128MB", "threads": 1, "preserve_insertion_order": False}
+# The in-memory DuckDB that reads the files: a small budget keeps peak memory flat
+# (bench/README.md has the figures).
+SIDE_ENGINE = {"memory_limit": "128MB", "preserve_insertion_order": False}
 
-# Arrow batches handed to COPY: big enough to keep the C++ driver busy, small enough to stay flat.
-BATCH_ROWS = 65_536
+# Arrow batches handed to COPY. Small batches keep both cores busy: the server parses one while the
+# driver encodes the next (65,536 rows made each side wait for the other: 14.4 s against 7.8 s for
+# the 2M benchmark's line items, and 120 MB more memory).
+BATCH_ROWS = 8_192
 
 
 class PostgresWarehouse(Warehouse):
@@ -47,19 +52,25 @@ class PostgresWarehouse(Warehouse):
             cur.execute(sql, list(params) or None)
             return [d[0] for d in cur.description], cur.fetchall()
 
-    def append_query(self, table: str, duckdb_sql: str) -> None:
+    def append_query(self, table: str, duckdb_sql: str, *, streamed: bool = True) -> int:
         schema, _, name = table.rpartition(".")
-        reader = self._duckdb().sql(duckdb_sql).to_arrow_reader(BATCH_ROWS)
+        engine = self._duckdb()
+        # While rows stream, one thread reads and encodes them and the other core is the server's,
+        # parsing the COPY; a small result computed before it is sent gets every core.
+        engine.execute(f"set threads = {1 if streamed else os.cpu_count() or 1}")
+        reader = engine.sql(duckdb_sql).to_arrow_reader(BATCH_ROWS)
         with self.con.cursor() as cur:
-            cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
+            return cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
 
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         return self._duckdb().execute(duckdb_sql).fetchall()
 
     def _duckdb(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB that reads the files; it spills to disk rather than grow past its limit."""
+        """An in-memory DuckDB that reads the files; it spills to a private temporary folder rather
+        than grow past its limit (by default it would spill into the working directory)."""
         if self._engine is None:
-            self._engine = duckdb.connect(config=SIDE_ENGINE)
+            self._spill_dir = tempfile.mkdtemp(prefix="sibyl-spill-")
+            self._engine = duckdb.connect(config={**SIDE_ENGINE, "temp_directory": self._spill_dir})
         return self._engine
 
     def start_loading(self) -> None:
@@ -82,5 +93,6 @@ class PostgresWarehouse(Warehouse):
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+            shutil.rmtree(self._spill_dir, ignore_errors=True)
         self.con.close()
 
