@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from helpers import manifest_table, period_manifests, warehouse_rows
+from broken_batches import BREAKS, one_month
+from helpers import warehouse_rows
 from sibyl.cli import cli
 from sibyl.cur.columns import REQUIRED_COLUMNS
 from sibyl.cur.validate import load_suite
@@ -22,54 +21,13 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-def _one_month(demo_cur) -> pa.Table:
-    return manifest_table(period_manifests(demo_cur)[1]).slice(0, 2000)
-
-
-def _replace(table: pa.Table, column: str, row: int, value) -> pa.Table:
-    values = table[column].to_pylist()
-    values[row] = value
-    return table.set_column(table.schema.get_field_index(column), column, pa.array(values, table.schema.field(column).type))
-
-
-def _usage_start_outside_period(t: pa.Table) -> pa.Table:
-    return _replace(t, "line_item_usage_start_date", 5, dt.datetime(2020, 1, 1))
-
-
-def _duplicate_line_item(t: pa.Table) -> pa.Table:
-    return pa.concat_tables([t, t.slice(7, 1)])
-
-
-def _nan_cost(t: pa.Table) -> pa.Table:
-    return _replace(t, "line_item_unblended_cost", 3, float("nan"))
-
-
-def _missing_currency(t: pa.Table) -> pa.Table:
-    return _replace(t, "line_item_currency_code", 9, None)
-
-
-def _usage_ends_before_it_starts(t: pa.Table) -> pa.Table:
-    start = t["line_item_usage_start_date"][4].as_py()
-    return _replace(t, "line_item_usage_end_date", 4, start - dt.timedelta(hours=1))
-
-
-@pytest.mark.parametrize(
-    "break_it, expected",
-    [
-        (_usage_start_outside_period, "expect_column_values_to_be_between on line_item_usage_start_date: 1 row(s), e.g. '2020-01-01 00:00:00'"),
-        (_duplicate_line_item, "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ("),
-        (_nan_cost, "expect_column_values_to_be_between on line_item_unblended_cost: 1 row(s), e.g. nan"),
-        (_missing_currency, "expect_column_values_to_not_be_null on line_item_currency_code: 1 row(s), e.g. None"),
-        (_usage_ends_before_it_starts, "expect_column_pair_values_a_to_be_greater_than_b on (line_item_usage_end_date, line_item_usage_start_date): 1 row(s)"),
-    ],
-    ids=["start-outside-period", "duplicate-id", "nan-cost", "no-currency", "ends-before-start"],
-)
+@pytest.mark.parametrize("break_it, expected", [(f, e) for _, f, e in BREAKS], ids=[i for i, _, _ in BREAKS])
 def test_a_delivery_failing_an_expectation_is_not_published(target, demo_cur, tmp_path, break_it, expected):
     assert invoke("load", "cur", str(demo_cur)).exit_code == 0
     before = warehouse_rows(SNAPSHOT)
     loads_before = warehouse_rows("select * from raw.cur_loads order by load_id")
     bad = tmp_path / "bad.parquet"
-    pq.write_table(break_it(_one_month(demo_cur)), bad)
+    pq.write_table(break_it(one_month(demo_cur)), bad)
 
     result = invoke("load", "cur", str(bad))
 
@@ -84,7 +42,7 @@ def test_a_delivery_failing_an_expectation_is_not_published(target, demo_cur, tm
 
 def test_a_valid_lone_file_passes_the_gate(target, demo_cur, tmp_path):
     good = tmp_path / "good.parquet"
-    table = _one_month(demo_cur)
+    table = one_month(demo_cur)
     pq.write_table(table, good)
 
     result = invoke("load", "cur", str(good))
@@ -113,7 +71,7 @@ def test_a_delivery_of_many_files_lands_exactly_once(target, demo_cur, tmp_path,
     from sibyl.cur import reader
 
     monkeypatch.setattr(reader, "FILES_PER_PART", 2)
-    table = _one_month(demo_cur)
+    table = one_month(demo_cur)
     files = _split_into_files(table, tmp_path / "bucket", 5)  # three parts: 2 + 2 + 1 files
 
     result = invoke("load", "cur", str(tmp_path / "bucket"))
@@ -134,7 +92,7 @@ def test_a_key_repeated_in_another_part_of_the_delivery_is_caught(target, demo_c
 
     monkeypatch.setattr(reader, "FILES_PER_PART", 2)
     monkeypatch.setattr(validate, "KEYS_PER_PASS", 300)  # seven passes over 2,001 keys
-    table = _one_month(demo_cur)
+    table = one_month(demo_cur)
     repeated = table.slice(3, 1)
     _split_into_files(pa.concat_tables([table, repeated]), tmp_path / "bucket", 5)  # the copy lands in the last file
     key = (repeated["identity_line_item_id"][0].as_py(), repeated["identity_time_interval"][0].as_py())

@@ -51,8 +51,26 @@ class Tally:
     billed_total: float
 
 
+@dataclass(frozen=True)
+class Failure:
+    expectation: dict[str, Any]  # as the suite writes it
+    message: str  # the expectation, its column and a few offending values
+
+
 def validate_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> Tally:
-    """Raise DataError naming the first failed expectation, its column and a few offending values.
+    """Raise DataError naming the first failed expectation, its column and a few offending values."""
+    tally, failures = check_delivery(fetch, reader, load_id)
+    if failures:
+        more = f" (and {len(failures) - 1} more failed expectation(s))" if len(failures) > 1 else ""
+        raise DataError(
+            f"{reader.delivery.source} {reader.delivery.period_label}: validation failed, {failures[0].message}{more}; "
+            "nothing was published: fix the files or ask AWS to re-deliver the report"
+        )
+    return tally
+
+
+def check_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> tuple[Tally, list[Failure]]:
+    """Every expectation of the suite over the delivery: its tally and the expectations it fails.
 
     The row checks scan the delivery a few files at a time (reader.parts) and add up; uniqueness,
     which needs every key at once, is counted in passes (_count_repeated_keys).
@@ -61,7 +79,7 @@ def validate_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) ->
     delivery = reader.delivery
     parts = [part.line_items_sql(load_id) for part in reader.parts()]
     failures = _type_failures(fetch, parts[0], suite)
-    checks = [_row_check(e, delivery) for e in suite if e["type"] != "expect_column_values_to_be_of_type"]
+    checks = {_row_check(e, delivery): e for e in suite if e["type"] != "expect_column_values_to_be_of_type"}
     shared = [c for c in checks if not c.key_hash]
     aggregates = [c.bad_count for c in shared] + ["count(*)", "coalesce(sum(line_item_unblended_cost), 0)"]
     sums = [0] * len(aggregates)
@@ -78,14 +96,9 @@ def validate_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) ->
         if count:
             values = [v[0] if len(v) == 1 else v for v in fetch(check.examples.format(rows=rows))]
             if values:  # empty only on a hash collision in the uniqueness count: no real duplicate
-                failures.append(f"{check.label}: {count:,} {check.unit}, e.g. {', '.join(map(_show, values))}")
-    if failures:
-        more = f" (and {len(failures) - 1} more failed expectation(s))" if len(failures) > 1 else ""
-        raise DataError(
-            f"{delivery.source} {delivery.period_label}: validation failed, {failures[0]}{more}; "
-            "nothing was published: fix the files or ask AWS to re-deliver the report"
-        )
-    return tally
+                message = f"{check.label}: {count:,} {check.unit}, e.g. {', '.join(map(_show, values))}"
+                failures.append(Failure(checks[check], message))
+    return tally, failures
 
 
 def _count_repeated_keys(fetch: FetchRows, parts: list[str], key_hash: str, passes: int) -> int:
@@ -109,7 +122,7 @@ def _count_repeated_keys(fetch: FetchRows, parts: list[str], key_hash: str, pass
     return repeated
 
 
-def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, Any]]) -> list[str]:
+def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, Any]]) -> list[Failure]:
     """Column types of the delivery's query, read from its plan: no rows are scanned."""
     types = {name: kind.upper() for name, kind, *_ in fetch(f"describe (\n{line_items_sql}\n)")}
     failures = []
@@ -117,7 +130,7 @@ def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, 
         if e["type"] == "expect_column_values_to_be_of_type":
             column, expected = e["kwargs"]["column"], e["kwargs"]["type_"]
             if types.get(column) != expected:
-                failures.append(f"{e['type']} on {column}: holds {types.get(column, 'nothing (missing)')}, expected {expected}")
+                failures.append(Failure(e, f"{e['type']} on {column}: holds {types.get(column, 'nothing (missing)')}, expected {expected}"))
     return failures
 
 
