@@ -8,7 +8,8 @@ Generates one billing period of N legacy-Parquet line items with `sibyl generate
 - the floor, on the same rows:
   - DuckDB: `CREATE TABLE AS SELECT * FROM read_parquet(...)` into a new file database, in a child
     process; also the same CTAS of the loader's own canonical query (the columns Sibyl keeps);
-  - PostgreSQL: server-side `COPY ... FROM 'rows.csv'` of the canonical rows, written beforehand.
+  - PostgreSQL: server-side `COPY ... FROM 'rows.csv'` of the canonical rows, written beforehand,
+    into an empty table shaped like the one a load writes (a month's partition holds its loads' tables).
 A ratio is floor seconds / load seconds: 1.0 means as fast as the floor, more is faster.
 The cost of the validation gate alone is measured on the same delivery.
 """
@@ -153,11 +154,12 @@ def _postgres_floors(rows: _Rows) -> dict[str, float]:
 
     with _scratch_database() as database, _database_env(database), PostgresWarehouse() as wh:
         with wh.transaction():
-            ensure_raw_schema(wh)  # the same empty table the load writes to
+            ensure_raw_schema(wh)
+            wh.execute("create table raw.floor (like raw.cur_line_items)")  # the shape of the table a load writes
         _say("postgres floor: server-side COPY FROM the CSV file")
         started = time.perf_counter()
         with wh.transaction():
-            wh.execute(f"copy raw.cur_line_items from '{csv}' (format csv, header true)")
+            wh.execute(f"copy raw.floor from '{csv}' (format csv, header true)")
         seconds = time.perf_counter() - started
     csv.unlink()
     csv_dir.rmdir()

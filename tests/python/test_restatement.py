@@ -145,3 +145,60 @@ def test_a_replaced_delivery_copied_again_later_is_still_ignored(target, report)
     assert result.exit_code == 0
     assert result.output.startswith("ignored 2026-11")
     assert state() == after_v2
+
+
+PARTITIONS = (
+    "select c.relname::text, c.relkind::text, coalesce(pg_get_expr(c.relpartbound, c.oid), '') from pg_class c "
+    "join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'raw' and c.relname like 'cur_line_items%' "
+    "and c.relkind in ('r', 'p') order by 1"
+)
+
+
+def test_on_postgres_a_restatement_swaps_the_months_partition(postgres_db, monkeypatch, report):
+    monkeypatch.setenv("SIBYL_TARGET", "postgres")
+    report["point_to"]("v1")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    [(v1_load,)] = warehouse_rows("select load_id from raw.cur_loads")
+    report["point_to"]("v2")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    [(v2_load,)] = warehouse_rows("select load_id from raw.cur_loads where status = 'published'")
+
+    assert warehouse_rows(PARTITIONS) == [
+        ("cur_line_items", "p", ""),
+        ("cur_line_items_2026_11", "p", "FOR VALUES IN ('2026-11-01')"),
+        (f"cur_line_items_2026_11_{v2_load}", "r", f"FOR VALUES IN ('{v2_load}')"),
+    ]
+    assert v1_load != v2_load
+    assert totals() == (report["v2"]["rows"], pytest.approx(report["v2"]["cost"], abs=0.005))
+
+
+def test_on_postgres_a_line_items_table_from_before_partitions_is_partitioned_keeping_every_row(postgres_db, monkeypatch, demo_cur, caplog):
+    monkeypatch.setenv("SIBYL_TARGET", "postgres")
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    loads = "select load_id, billing_period, count(*), round(sum(line_item_unblended_cost)::numeric, 6) from raw.cur_line_items group by 1, 2 order by 2"
+    by_load = warehouse_rows(loads)
+    _unpartition_line_items()  # as an earlier Sibyl left it, with a dbt view on it
+
+    again = invoke("load", "cur", str(demo_cur))
+
+    assert again.exit_code == 0, again.output
+    assert "moving raw.cur_line_items (written before Sibyl partitioned it) into partitions" in caplog.text
+    assert warehouse_rows(PARTITIONS)[0] == ("cur_line_items", "p", "")
+    assert sorted(name for name, kind, _ in warehouse_rows(PARTITIONS) if kind == "r") == sorted(
+        f"cur_line_items_{period:%Y_%m}_{load_id}" for load_id, period, _, _ in by_load
+    )
+    assert warehouse_rows(loads) == by_load
+    assert warehouse_rows("select count(*) from information_schema.views where table_name = 'stg_cur__line_items'") == [(0,)]
+
+
+def _unpartition_line_items() -> None:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from conftest import postgres_uri
+
+    with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
+        cur.execute("create table raw.flat as select * from raw.cur_line_items")
+        cur.execute("drop table raw.cur_line_items cascade")
+        cur.execute("alter table raw.flat rename to cur_line_items")
+        cur.execute("create schema staging")
+        cur.execute("create view staging.stg_cur__line_items as select * from raw.cur_line_items")

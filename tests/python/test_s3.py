@@ -102,6 +102,23 @@ def test_koku_manifest_tree_loads_from_s3(target, s3, tmp_path, monkeypatch):
     assert "already loaded, unchanged: 2018-08 from s3://koku-cur/my-prefix/my-report" in again.output
 
 
+def test_kokus_second_report_is_refused_by_the_gate_its_rows_are_not_in_its_month(target, s3):
+    """koku-local's manifest says August 2018 but its rows are June's: published, it would put June's
+    cost in August. Its error names the report, the expectation and the dates; nothing of it lands."""
+    put_tree(s3, "koku-cur", {p.relative_to(KOKU).as_posix(): p for p in KOKU.rglob("*") if p.is_file()})
+
+    result = invoke("load", "cur", "s3://koku-cur/koku-local")
+
+    assert result.exit_code == 1
+    [message] = result.output.strip().splitlines()
+    assert message.startswith(
+        "error: s3://koku-cur/koku-local 2018-08: validation failed, expect_column_values_to_be_between on "
+        "line_item_usage_start_date: 12,604 row(s), e.g. '2018-06-20 01:00:00'"
+    )
+    assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
+    assert warehouse_rows("select count(*) from raw.cur_loads") == [(0,)]
+
+
 def test_keboola_legacy_zip_and_data_exports_load_from_s3(target, s3):
     put_tree(s3, "mock-cur-bucket", KEBOOLA_LEGACY)
     put_tree(s3, "mock-cur-v2-bucket", KEBOOLA_EXPORT)

@@ -69,7 +69,8 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         with wh.transaction():
             log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
             parts = reader.parts()
-            landed = sum(wh.append_query("raw.cur_line_items", part.line_items_sql(load_id)) for part in parts)
+            table = wh.line_items_table(load_id, delivery.billing_period)
+            landed = sum(wh.append_query(table, part.line_items_sql(load_id)) for part in parts)
             if landed != tally.rows:
                 raise DataError(
                     f"{delivery.source} {delivery.period_label}: {landed:,} line items landed but the validation gate counted "
@@ -77,8 +78,8 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
                 )
             _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
             replaced = current.load_id if current else None
+            wh.swap_in_line_items(load_id, delivery.billing_period, replaced)
             if replaced:
-                wh.execute("delete from raw.cur_line_items where load_id = $1", [replaced])
                 wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced])
             wh.execute(
                 "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, "

@@ -34,7 +34,7 @@ TAG_SET_COLUMNS: dict[str, str] = {
 def ensure_raw_schema(wh: Warehouse) -> None:
     """Create the raw schema and tables when they are missing; never alter existing data."""
     wh.execute("create schema if not exists raw")
-    wh.execute(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
+    wh.create_line_items_table(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
     wh.execute(_create("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
     wh.execute(_create("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))
     # Warehouses created before delivered_at existed gain it (null for their earlier loads).

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
@@ -27,6 +28,20 @@ class Warehouse(ABC):
     @abstractmethod
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         """Rows of a DuckDB query over delivery files, run in the engine that `append_query` reads them with."""
+
+    def create_line_items_table(self, create_sql: str) -> None:
+        """Create raw.cur_line_items from `create table if not exists` DDL (PostgreSQL partitions it)."""
+        self.execute(create_sql)
+
+    def line_items_table(self, load_id: str, billing_period: dt.date) -> str:
+        """The table a load appends its line items to, inside its publishing transaction."""
+        return "raw.cur_line_items"
+
+    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_id: str | None) -> None:
+        """In the publishing transaction: make the load's line items the ones readers see, and remove
+        those of the delivery it replaces."""
+        if replaced_load_id:
+            self.execute("delete from raw.cur_line_items where load_id = $1", [replaced_load_id])
 
     @abstractmethod
     def start_loading(self) -> None:

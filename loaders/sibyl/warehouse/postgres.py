@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -62,6 +63,54 @@ class PostgresWarehouse(Warehouse):
         with self.con.cursor() as cur:
             return cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
 
+    def create_line_items_table(self, create_sql: str) -> None:
+        # Partitioned by billing period, and each period by load: a delivery is written into a table
+        # of its own, attached in the publishing transaction, and the one it replaces is dropped,
+        # with no delete over the month's rows and nothing left to vacuum.
+        _, kind = self.fetch(
+            "select c.relkind::text from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = 'raw' and c.relname = 'cur_line_items'"
+        )
+        if kind and kind[0][0] == "r":
+            self._partition_existing(create_sql)
+        else:
+            self.execute(f"{create_sql} partition by list (billing_period)")
+
+    def _partition_existing(self, create_sql: str) -> None:
+        """A raw.cur_line_items written by Sibyl before partitions: its rows move into partitions, once."""
+        log.warning(
+            "moving raw.cur_line_items (written before Sibyl partitioned it) into partitions; "
+            "dbt's views on it are dropped with the old table: run `sibyl build` afterwards"
+        )
+        self.execute("alter table raw.cur_line_items rename to cur_line_items_unpartitioned")
+        self.execute(f"{create_sql} partition by list (billing_period)")
+        for load_id, billing_period in self.fetch("select distinct load_id, billing_period from raw.cur_line_items_unpartitioned")[1]:
+            self.line_items_table(load_id, billing_period)
+            self.swap_in_line_items(load_id, billing_period, None)
+        self.execute("insert into raw.cur_line_items select * from raw.cur_line_items_unpartitioned")
+        self.execute("drop table raw.cur_line_items_unpartitioned cascade")
+
+    def line_items_table(self, load_id: str, billing_period: dt.date) -> str:
+        table = _load_partition(load_id, billing_period)
+        # The checks state the partition bounds it will get, so attaching trusts them instead of
+        # scanning its rows.
+        self.execute(
+            f"create table {table} (like raw.cur_line_items, "
+            f"check (billing_period is not null and billing_period = date '{billing_period.isoformat()}'), "
+            f"check (load_id is not null and load_id = '{load_id}'))"
+        )
+        return table
+
+    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_id: str | None) -> None:
+        month = _month_partition(billing_period)
+        self.execute(
+            f"create table if not exists {month} partition of raw.cur_line_items "
+            f"for values in ('{billing_period.isoformat()}') partition by list (load_id)"
+        )
+        self.execute(f"alter table {month} attach partition {_load_partition(load_id, billing_period)} for values in ('{load_id}')")
+        if replaced_load_id:
+            self.execute(f"drop table {_load_partition(replaced_load_id, billing_period)}")
+
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         return self._duckdb().execute(duckdb_sql).fetchall()
 
@@ -96,3 +145,13 @@ class PostgresWarehouse(Warehouse):
             shutil.rmtree(self._spill_dir, ignore_errors=True)
         self.con.close()
 
+
+def _month_partition(billing_period: dt.date) -> str:
+    return f"raw.cur_line_items_{billing_period:%Y_%m}"
+
+
+def _load_partition(load_id: str, billing_period: dt.date) -> str:
+    """One load's line items: load ids are hex digests of our own, safe in a name."""
+    if not load_id.isalnum():
+        raise ValueError(f"unexpected load id {load_id!r}")
+    return f"{_month_partition(billing_period)}_{load_id}"
