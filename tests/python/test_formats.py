@@ -354,3 +354,18 @@ def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
         "select l.identity_line_item_id, l.product_product_name, t.tag_key, t.tag_value "
         "from raw.cur_line_items l left join raw.cur_tag_sets t using (tag_set_id)"
     )) == [("a", "Amazon EC2", "user_team", "payments"), ("b", None, None, None)]
+
+
+def test_a_csv_month_larger_than_the_loaders_memory_budget_loads_exactly(target, tmp_path):
+    """250,000 legacy CSV lines: 32 MB CSV buffers (DuckDB's default) ran the 128 MB loader out of memory."""
+    from sibyl.demo.generate import generate_cur
+
+    generate_cur(tmp_path, months=1, lines=250_000, seed=5, fmt="legacy-csv")
+    [(period, files)] = delivery_files(tmp_path).items()
+    expected_rows, expected_cost = file_totals(files)
+    assert expected_rows >= 250_000
+
+    result = invoke("load", "cur", str(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert loaded_totals() == {period: (expected_rows, pytest.approx(expected_cost, abs=0.005))}
