@@ -85,13 +85,20 @@ def load() -> None:
 @load.command("cur")
 @click.argument("source")
 @click.option("--billing-period", metavar="YYYY-MM", default=None, help="Load only this billing period.")
+@click.option("--replace-other-sources", is_flag=True,
+              help="Let these deliveries replace the same months of the same payer accounts loaded from another source.")
 @click.pass_context
-def load_cur_command(ctx: click.Context, source: str, billing_period: str | None) -> None:
-    """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder or a file)."""
-    _load_cur(_settings(ctx), source, billing_period)
+def load_cur_command(ctx: click.Context, source: str, billing_period: str | None, replace_other_sources: bool) -> None:
+    """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder or a file).
+
+    A month of a payer account is loaded from one source: the same report under a second source (a
+    local copy of the bucket, a CUR 2.0 export beside the legacy CUR) is refused, or replaces the
+    first with --replace-other-sources.
+    """
+    _load_cur(_settings(ctx), source, billing_period, replace_other_sources)
 
 
-def _load_cur(settings: Settings, source: str, billing_period: str | None) -> None:
+def _load_cur(settings: Settings, source: str, billing_period: str | None, replace_other_sources: bool = False) -> None:
     from sibyl.cur.discover import discover
     from sibyl.cur.load import load_deliveries
     from sibyl.warehouse import connect
@@ -104,7 +111,7 @@ def _load_cur(settings: Settings, source: str, billing_period: str | None) -> No
     deliveries = discover(source, billing_period)
     started = time.monotonic()
     with connect(settings) as wh:
-        results = load_deliveries(wh, deliveries, on_result=_say_loaded)
+        results = load_deliveries(wh, deliveries, on_result=_say_loaded, replace_other_sources=replace_other_sources)
     _echo_err(f"{len(results)} billing period(s) in {settings.target} ({time.monotonic() - started:.1f}s)")
 
 
@@ -119,6 +126,7 @@ def _say_loaded(r) -> None:
         return
     verb = "loaded" if r.status == "published" else "already loaded, unchanged:"
     replaced = " (replaced the previous delivery)" if r.replaced_load_id else ""
+    replaced += "".join(f" (replaced the delivery from {source})" for source in r.replaced_sources)
     _echo_err(f"{verb} {d.period_label} from {d.source}: {r.row_count:,} line items, billed {r.billed_total:,.2f}{replaced}")
 
 

@@ -34,8 +34,8 @@ def _snapshot() -> list:
     return [warehouse_rows(sql) for sql in (LOADS, LINE_ITEMS, TABLES, TAG_SETS)]
 
 
-def _start_load(source: Path) -> subprocess.Popen:
-    return subprocess.Popen([SIBYL, "-v", "load", "cur", str(source)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+def _start_load(source: Path, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([SIBYL, "-v", "load", "cur", str(source), *options], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
 
 
 def _wait_until_publishing(proc: subprocess.Popen) -> list[str]:
@@ -48,8 +48,8 @@ def _wait_until_publishing(proc: subprocess.Popen) -> list[str]:
     pytest.fail(f"the load ended before publishing: {''.join(lines)[-2000:]}")
 
 
-def _run(source: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([SIBYL, "load", "cur", str(source)], capture_output=True, text=True, timeout=300)
+def _run(source: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SIBYL, "load", "cur", str(source), *options], capture_output=True, text=True, timeout=300)
 
 
 def test_a_second_load_on_duckdb_fails_clearly_while_the_first_publishes(duckdb_path, monkeypatch, demo_cur, big_cur):
@@ -90,7 +90,8 @@ def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, d
     assert _run(demo_cur).returncode == 0
     before = _snapshot()
 
-    load = _start_load(big_cur)
+    # Its last month is the demo's, for the same payer account: it replaces the demo's.
+    load = _start_load(big_cur, "--replace-other-sources")
     _wait_until_publishing(load)
     if target == "postgres":
         _wait_for_copy()  # rows are streaming into the open transaction right now
@@ -99,7 +100,7 @@ def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, d
 
     assert load.returncode == -signal.SIGKILL
     assert _snapshot() == before
-    again = _run(big_cur)  # the lock is free and the file or database is sound
+    again = _run(big_cur, "--replace-other-sources")  # the lock is free and the file or database is sound
     assert again.returncode == 0, again.stderr
     [(rows, _)] = totals_by_period(big_cur).values()
     assert f": {rows:,} line items" in again.stderr

@@ -27,6 +27,7 @@ class LoadResult:
     billed_total: float
     replaced_load_id: str | None = None
     loaded: "LoadedDelivery | None" = None  # the delivery in the warehouse before this one
+    replaced_sources: tuple[str, ...] = ()  # other sources whose delivery of the month this one replaced
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,36 @@ class LoadedDelivery:
     delivered_at: dt.datetime | None
 
 
-def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None) -> list[LoadResult]:
-    """Publish each delivery in its own transaction; `on_result` hears of each as it lands."""
+@dataclass(frozen=True)
+class OtherSource:
+    """A delivery of the same month and payer account(s), published from another source."""
+
+    load_id: str
+    source: str
+    payer_account_ids: tuple[str, ...]  # those it shares with the incoming delivery
+
+
+def load_deliveries(
+    wh: Warehouse, deliveries: list[Delivery], on_result=None, *, replace_other_sources: bool = False
+) -> list[LoadResult]:
+    """Publish each delivery in its own transaction; `on_result` hears of each as it lands.
+
+    A month of a payer account comes from one source: a delivery whose payer accounts another
+    source already published for its month is refused (it would count their cost twice), or with
+    `replace_other_sources` replaces that source's delivery.
+    """
     wh.start_loading()
     with wh.transaction():
         ensure_raw_schema(wh)
     results = []
     for delivery in deliveries:
-        results.append(publish(wh, delivery))
+        results.append(publish(wh, delivery, replace_other_sources=replace_other_sources))
         if on_result:
             on_result(results[-1])
     return results
 
 
-def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
+def publish(wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = False) -> LoadResult:
     current = _current_load(wh, delivery)
     if current and current.version == delivery.version:
         return LoadResult(delivery, "unchanged", current.load_id, current.row_count, current.billed_total, loaded=current)
@@ -59,13 +76,21 @@ def publish(wh: Warehouse, delivery: Delivery) -> LoadResult:
         return LoadResult(delivery, "older", current.load_id, current.row_count, current.billed_total, loaded=current)
 
     with open_delivery(delivery) as reader:
-        return _publish(wh, delivery, reader, current)
+        return _publish(wh, delivery, reader, current, replace_other_sources)
 
 
-def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None) -> LoadResult:
+def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None, replace_other_sources: bool) -> LoadResult:
     load_id = uuid.uuid4().hex
     try:
         tally = validate_delivery(wh.fetch_files_query, reader, load_id)
+        others = _other_sources(wh, delivery, tally.payer_account_ids)
+        if others and not replace_other_sources:
+            raise DataError(
+                f"{delivery.source} {delivery.period_label}: payer account(s) {', '.join(others[0].payer_account_ids)} of "
+                f"{delivery.period_label} are already loaded from {others[0].source}; loading them from here too would count "
+                "their cost twice. Nothing was published: load each report from one source, or pass --replace-other-sources "
+                "to let this delivery replace that one"
+            )
         with wh.transaction():
             log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
             parts = reader.parts()
@@ -78,12 +103,14 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
                 )
             _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
             replaced = current.load_id if current else None
-            wh.swap_in_line_items(load_id, delivery.billing_period, replaced)
-            if replaced:
-                wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced])
+            replaced_ids = ([replaced] if replaced else []) + [other.load_id for other in others]
+            wh.swap_in_line_items(load_id, delivery.billing_period, replaced_ids)
+            for replaced_id in replaced_ids:
+                wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced_id])
             wh.execute(
-                "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, "
-                "row_count, billed_total, loaded_at, status, delivered_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10)",
+                "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, row_count, "
+                "billed_total, loaded_at, status, delivered_at, payer_account_ids) "
+                "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10, $11)",
                 [
                     load_id,
                     delivery.source,
@@ -95,6 +122,7 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
                     tally.billed_total,
                     dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                     delivery.delivered_at,
+                    ",".join(tally.payer_account_ids),
                 ],
             )
     except DataError:
@@ -109,7 +137,8 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         raise DataError(
             f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published"
         ) from exc
-    return LoadResult(delivery, "published", load_id, tally.rows, tally.billed_total, replaced, loaded=current)
+    replaced_sources = tuple(other.source for other in others)
+    return LoadResult(delivery, "published", load_id, tally.rows, tally.billed_total, replaced, current, replaced_sources)
 
 
 def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:
@@ -119,6 +148,21 @@ def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:
         [delivery.source, delivery.billing_period],
     )
     return LoadedDelivery(*rows[0]) if rows else None
+
+
+def _other_sources(wh: Warehouse, delivery: Delivery, payer_account_ids: tuple[str, ...]) -> list[OtherSource]:
+    """Published deliveries of the same month from other sources that share a payer account with this one."""
+    _, rows = wh.fetch(
+        "select load_id, source, payer_account_ids from raw.cur_loads "
+        "where status = 'published' and billing_period = $1 and source <> $2 order by source",
+        [delivery.billing_period, delivery.source],
+    )
+    others = []
+    for load_id, source, theirs in rows:
+        shared = sorted(set(payer_account_ids) & set((theirs or "").split(",")))
+        if shared:
+            others.append(OtherSource(load_id, source, tuple(shared)))
+    return others
 
 
 def _is_older(wh: Warehouse, delivery: Delivery, current: LoadedDelivery) -> bool:

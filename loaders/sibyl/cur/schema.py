@@ -22,6 +22,7 @@ CUR_LOADS_COLUMNS: dict[str, str] = {
     "loaded_at": "timestamp",
     "status": "varchar",
     "delivered_at": "timestamp",  # when AWS wrote the delivery (latest object time): orders restatements
+    "payer_account_ids": "varchar",  # the delivery's bill_payer_account_id values, sorted, comma-separated
 }
 
 TAG_SET_COLUMNS: dict[str, str] = {
@@ -37,8 +38,15 @@ def ensure_raw_schema(wh: Warehouse) -> None:
     wh.create_line_items_table(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
     wh.execute(_create("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
     wh.execute(_create("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))
-    # Warehouses created before delivered_at existed gain it (null for their earlier loads).
+    # Warehouses created before these columns existed gain them: delivered_at stays null for earlier
+    # loads, payer accounts are read back from their line items.
     wh.execute(f"alter table raw.cur_loads add column if not exists delivered_at {_TYPES[wh.name]['timestamp']}")
+    wh.execute(f"alter table raw.cur_loads add column if not exists payer_account_ids {_TYPES[wh.name]['varchar']}")
+    wh.execute(
+        "update raw.cur_loads set payer_account_ids = (select string_agg(distinct i.bill_payer_account_id, ',' "
+        "order by i.bill_payer_account_id) from raw.cur_line_items i where i.load_id = raw.cur_loads.load_id) "
+        "where status = 'published' and payer_account_ids is null"
+    )
 
 
 def _create(table: str, columns: dict[str, str], engine: str, primary_key: tuple[str, ...] = ()) -> str:

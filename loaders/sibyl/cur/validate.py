@@ -49,6 +49,7 @@ class Tally:
 
     rows: int
     billed_total: float
+    payer_account_ids: tuple[str, ...]  # sorted
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,12 @@ def check_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> tu
     checks = {_row_check(e, delivery): e for e in suite if e["type"] != "expect_column_values_to_be_of_type"}
     shared = [c for c in checks if not c.key_hash]
     aggregates = [c.bad_count for c in shared] + ["count(*)", "coalesce(sum(line_item_unblended_cost), 0)"]
-    sums = [0] * len(aggregates)
+    sums, payers = [0] * len(aggregates), set()
     for sql in parts:
-        row = fetch("select " + ",\n".join(aggregates) + f"\nfrom (\n{sql}\n) as rows")[0]
+        *row, part_payers = fetch("select " + ",\n".join(aggregates) + f",\nlist(distinct bill_payer_account_id)\nfrom (\n{sql}\n) as rows")[0]
         sums = [total + value for total, value in zip(sums, row)]
-    tally = Tally(int(sums[-2]), float(sums[-1]))
+        payers.update(p for p in part_payers if p)  # null or empty names no account
+    tally = Tally(int(sums[-2]), float(sums[-1]), tuple(sorted(payers)))
     counts = dict(zip(shared, sums))
     rows = f"(\n{reader.line_items_sql(load_id)}\n) as rows"
     passes = max(1, math.ceil(tally.rows / KEYS_PER_PASS))

@@ -37,11 +37,11 @@ class Warehouse(ABC):
         """The table a load appends its line items to, inside its publishing transaction."""
         return "raw.cur_line_items"
 
-    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_id: str | None) -> None:
+    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_ids: list[str]) -> None:
         """In the publishing transaction: make the load's line items the ones readers see, and remove
-        those of the delivery it replaces."""
-        if replaced_load_id:
-            self.execute("delete from raw.cur_line_items where load_id = $1", [replaced_load_id])
+        those of the deliveries it replaces."""
+        for replaced in replaced_load_ids:
+            self.execute("delete from raw.cur_line_items where load_id = $1", [replaced])
 
     @abstractmethod
     def start_loading(self) -> None:

@@ -86,7 +86,7 @@ class PostgresWarehouse(Warehouse):
         self.execute(f"{create_sql} partition by list (billing_period)")
         for load_id, billing_period in self.fetch("select distinct load_id, billing_period from raw.cur_line_items_unpartitioned")[1]:
             self.line_items_table(load_id, billing_period)
-            self.swap_in_line_items(load_id, billing_period, None)
+            self.swap_in_line_items(load_id, billing_period, [])
         self.execute("insert into raw.cur_line_items select * from raw.cur_line_items_unpartitioned")
         self.execute("drop table raw.cur_line_items_unpartitioned cascade")
 
@@ -101,15 +101,15 @@ class PostgresWarehouse(Warehouse):
         )
         return table
 
-    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_id: str | None) -> None:
+    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_ids: list[str]) -> None:
         month = _month_partition(billing_period)
         self.execute(
             f"create table if not exists {month} partition of raw.cur_line_items "
             f"for values in ('{billing_period.isoformat()}') partition by list (load_id)"
         )
         self.execute(f"alter table {month} attach partition {_load_partition(load_id, billing_period)} for values in ('{load_id}')")
-        if replaced_load_id:
-            self.execute(f"drop table {_load_partition(replaced_load_id, billing_period)}")
+        for replaced in replaced_load_ids:
+            self.execute(f"drop table {_load_partition(replaced, billing_period)}")
 
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         return self._duckdb().execute(duckdb_sql).fetchall()

@@ -1,0 +1,115 @@
+"""A month of a payer account comes from one source: the same report under a second source is refused
+(it would count every dollar twice) or, when asked, replaces the first."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from broken_batches import one_month
+from helpers import totals_by_period, warehouse_rows
+from sibyl.cli import cli
+
+BY_SOURCE = "select d.source, count(*), sum(l.line_item_unblended_cost) from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1 order by 1"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def two_copies(demo_cur, tmp_path):
+    """The demo report as a bucket and as a local copy of it."""
+    return shutil.copytree(demo_cur, tmp_path / "bucket-copy"), shutil.copytree(demo_cur, tmp_path / "local-copy")
+
+
+def test_the_same_report_from_a_second_source_is_refused(target, two_copies):
+    first, second = two_copies
+    assert invoke("load", "cur", str(first)).exit_code == 0
+    before = [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")]
+    [payer] = {p for (p,) in warehouse_rows("select distinct bill_payer_account_id from raw.cur_line_items")}
+
+    result = invoke("load", "cur", str(second))
+
+    assert result.exit_code == 1
+    [message] = result.output.strip().splitlines()
+    first_month = min(totals_by_period(second))
+    assert message == (
+        f"error: {second}/cur/sibyl-demo {first_month}: payer account(s) {payer} of {first_month} are already loaded "
+        f"from {first}/cur/sibyl-demo; loading them from here too would count their cost twice. Nothing was published: "
+        "load each report from one source, or pass --replace-other-sources to let this delivery replace that one"
+    )
+    assert [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")] == before
+
+
+def test_replace_other_sources_moves_every_month_to_the_new_source(target, two_copies):
+    first, second = two_copies
+    assert invoke("load", "cur", str(first)).exit_code == 0
+    expected = totals_by_period(second)
+
+    result = invoke("load", "cur", str(second), "--replace-other-sources")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count(f"(replaced the delivery from {first}/cur/sibyl-demo)") == len(expected)
+    rows, cost = sum(n for n, _ in expected.values()), sum(c for _, c in expected.values())
+    assert warehouse_rows(BY_SOURCE) == [(f"{second}/cur/sibyl-demo", rows, pytest.approx(cost, abs=0.005))]
+    assert warehouse_rows("select source, status, count(*) from raw.cur_loads group by 1, 2 order by 1") == [
+        (f"{first}/cur/sibyl-demo", "replaced", len(expected)),
+        (f"{second}/cur/sibyl-demo", "published", len(expected)),
+    ]
+
+
+def test_other_payer_accounts_in_the_same_month_load_side_by_side(target, demo_cur, tmp_path):
+    month = one_month(demo_cur)
+    other_payer = month.set_column(
+        month.schema.get_field_index("bill_payer_account_id"), "bill_payer_account_id", pa.array(["999999999999"] * month.num_rows)
+    )
+    pq.write_table(month, tmp_path / "payer-a.parquet")
+    pq.write_table(other_payer, tmp_path / "payer-b.parquet")
+
+    for name in ("payer-a.parquet", "payer-b.parquet"):
+        result = invoke("load", "cur", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+
+    cost = round(pc.sum(month["line_item_unblended_cost"]).as_py(), 6)
+    assert warehouse_rows(BY_SOURCE) == [
+        (str(tmp_path / "payer-a.parquet"), month.num_rows, pytest.approx(cost, abs=1e-6)),
+        (str(tmp_path / "payer-b.parquet"), month.num_rows, pytest.approx(cost, abs=1e-6)),
+    ]
+
+
+def test_loads_from_before_payer_accounts_were_recorded_are_read_back_from_their_rows(target, two_copies):
+    first, second = two_copies
+    assert invoke("load", "cur", str(first)).exit_code == 0
+    recorded = warehouse_rows("select load_id, payer_account_ids from raw.cur_loads order by 1")
+    _forget_payer_accounts()
+
+    result = invoke("load", "cur", str(second))
+
+    assert result.exit_code == 1
+    assert "are already loaded from" in result.output
+    assert warehouse_rows("select load_id, payer_account_ids from raw.cur_loads order by 1") == recorded
+
+
+def _forget_payer_accounts() -> None:
+    """As a warehouse written before the column existed: null for every load."""
+    import os
+
+    sql = "update raw.cur_loads set payer_account_ids = null"
+    if os.environ.get("SIBYL_TARGET") == "postgres":
+        import adbc_driver_postgresql.dbapi as adbc
+
+        from conftest import postgres_uri
+
+        with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
+            cur.execute(sql)
+    else:
+        import duckdb
+
+        with duckdb.connect(os.environ["SIBYL_DUCKDB_PATH"]) as con:
+            con.execute(sql)
