@@ -103,3 +103,22 @@ def test_corrupt_parquet_is_refused_and_the_warehouse_is_unchanged(target, demo_
     assert last.startswith(f"error: {data_file}: not a readable Parquet file (")
     assert all(line.startswith("already loaded, unchanged:") for line in earlier)
     assert warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2") == before
+
+
+def test_running_out_of_memory_is_one_line_and_publishes_nothing(duckdb_path, monkeypatch, demo_cur, tmp_path):
+    import sibyl.warehouse.duckdb as warehouse
+
+    good = tmp_path / "good"
+    shutil.copytree(demo_cur, good)
+    assert invoke("load", "cur", str(good), "--billing-period", "2026-09").exit_code == 0
+    before = warehouse_rows("select load_id, count(*) from raw.cur_line_items group by 1")
+    monkeypatch.setattr(warehouse, "LOADING_SETTINGS", ("memory_limit = '2MB'", "threads = 1"))
+
+    result = invoke("load", "cur", str(good))
+
+    assert result.exit_code == 1
+    [unchanged, message] = result.output.strip().splitlines()
+    assert unchanged.startswith("already loaded, unchanged: 2026-09")
+    assert message.startswith(f"error: {good}/cur/sibyl-demo 2026-10: the loader ran out of its DuckDB memory (Out of Memory Error:")
+    assert message.endswith("nothing was published: please report it at the project's issues with the delivery's format and file sizes")
+    assert warehouse_rows("select load_id, count(*) from raw.cur_line_items group by 1") == before

@@ -128,6 +128,11 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
     except DataError:
         raise
     except Exception as exc:
+        if _is_out_of_memory(exc):
+            raise DataError(
+                f"{delivery.source} {delivery.period_label}: the loader ran out of its DuckDB memory ({first_line(exc)}); "
+                "nothing was published: please report it at the project's issues with the delivery's format and file sizes"
+            ) from exc
         # Which file, column and value: looked for only now, so a good delivery is read once.
         problem = reader.find_problem()
         if problem:
@@ -200,3 +205,9 @@ def _is_data_problem(exc: Exception) -> bool:
     import duckdb
 
     return isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException))
+
+
+def _is_out_of_memory(exc: Exception) -> bool:
+    import duckdb
+
+    return isinstance(exc, duckdb.OutOfMemoryException)
