@@ -124,6 +124,12 @@ def _say_loaded(r) -> None:
             f"{r.loaded.version}; kept it: {r.row_count:,} line items, billed {r.billed_total:,.2f}"
         )
         return
+    if r.status == "superseded":
+        _echo_err(
+            f"ignored {d.period_label} from {d.source}: delivery {d.version} was loaded before and then replaced by the "
+            f"delivery from {r.superseded_by}; kept that one: {r.row_count:,} line items, billed {r.billed_total:,.2f}"
+        )
+        return
     verb = "loaded" if r.status == "published" else "already loaded, unchanged:"
     replaced = " (replaced the previous delivery)" if r.replaced_load_id else ""
     replaced += "".join(f" (replaced the delivery from {source})" for source in r.replaced_sources)

@@ -36,6 +36,10 @@ def _missing_currency(t: pa.Table) -> pa.Table:
     return _replace(t, "line_item_currency_code", 9, None)
 
 
+def _no_payer_account(t: pa.Table) -> pa.Table:
+    return _replace(t, "bill_payer_account_id", 11, "")
+
+
 def _usage_ends_before_it_starts(t: pa.Table) -> pa.Table:
     start = t["line_item_usage_start_date"][4].as_py()
     return _replace(t, "line_item_usage_end_date", 4, start - dt.timedelta(hours=1))
@@ -49,6 +53,8 @@ BREAKS = [
      "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ("),
     ("nan-cost", _nan_cost, "expect_column_values_to_be_between on line_item_unblended_cost: 1 row(s), e.g. nan"),
     ("no-currency", _missing_currency, "expect_column_values_to_not_be_null on line_item_currency_code: 1 row(s), e.g. None"),
+    ("no-payer-account", _no_payer_account,
+     "expect_column_value_lengths_to_be_between on bill_payer_account_id: 1 row(s), e.g. ''"),
     ("ends-before-start", _usage_ends_before_it_starts,
      "expect_column_pair_values_a_to_be_greater_than_b on (line_item_usage_end_date, line_item_usage_start_date): 1 row(s)"),
 ]

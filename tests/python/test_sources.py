@@ -133,3 +133,44 @@ def test_a_delivery_with_two_payer_accounts_is_refused_where_it_shares_one(targe
 
 def _with_column(table: pa.Table, name: str, values: list) -> pa.Table:
     return table.set_column(table.schema.get_field_index(name), name, pa.array(values, table.schema.field(name).type))
+
+
+def test_replacing_a_delivery_that_holds_another_payer_account_is_refused(target, demo_cur, tmp_path):
+    month = one_month(demo_cur)
+    other = _with_column(_with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
+                         "identity_line_item_id", [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()])
+    pq.write_table(pa.concat_tables([month, other]), tmp_path / "both-payers.parquet")
+    pq.write_table(other, tmp_path / "second-payer.parquet")
+    [payer] = set(month["bill_payer_account_id"].to_pylist())
+    assert invoke("load", "cur", str(tmp_path / "both-payers.parquet")).exit_code == 0
+    before = warehouse_rows(BY_SOURCE)
+
+    result = invoke("load", "cur", str(tmp_path / "second-payer.parquet"), "--replace-other-sources")
+
+    assert result.exit_code == 1
+    [message] = result.output.strip().splitlines()
+    assert message == (
+        f"error: {tmp_path / 'second-payer.parquet'} 2026-10: cannot replace the delivery from {tmp_path / 'both-payers.parquet'}: "
+        f"it also holds payer account(s) {payer}, which this one does not, and their cost would be lost. Nothing was "
+        "published: load those payer accounts from one source"
+    )
+    assert warehouse_rows(BY_SOURCE) == before
+
+
+@pytest.mark.parametrize("options", [(), ("--replace-other-sources",)], ids=["plain", "with-replace"])
+def test_a_delivery_replaced_by_another_source_does_not_take_the_month_back(target, two_copies, options):
+    first, second = two_copies
+    assert invoke("load", "cur", str(first)).exit_code == 0
+    assert invoke("load", "cur", str(second), "--replace-other-sources").exit_code == 0
+    after = [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")]
+
+    again = invoke("load", "cur", str(first), *options)
+
+    assert again.exit_code == 0, again.output
+    lines = again.output.strip().splitlines()
+    assert len(lines) == 4  # three months, then the summary
+    assert lines[0].startswith(
+        f"ignored 2026-09 from {first}/cur/sibyl-demo: delivery "
+    )
+    assert f"was loaded before and then replaced by the delivery from {second}/cur/sibyl-demo; kept that one: " in lines[0]
+    assert [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")] == after

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.read import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
-from sibyl.cur.validate import validate_delivery
+from sibyl.cur.validate import Tally, validate_delivery
 from sibyl.errors import DataError, first_line
 from sibyl.warehouse import Warehouse
 
@@ -21,13 +21,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class LoadResult:
     delivery: Delivery
-    status: str  # published | unchanged | older (a newer delivery of the period is loaded: kept)
+    status: str  # published | unchanged | older (a newer delivery of the period is loaded: kept) | superseded
     load_id: str
     row_count: int
     billed_total: float
     replaced_load_id: str | None = None
     loaded: "LoadedDelivery | None" = None  # the delivery in the warehouse before this one
     replaced_sources: tuple[str, ...] = ()  # other sources whose delivery of the month this one replaced
+    superseded_by: str = ""  # superseded: the other source whose delivery replaced this very delivery
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class OtherSource:
     load_id: str
     source: str
     payer_account_ids: tuple[str, ...]  # those it shares with the incoming delivery
+    all_payer_account_ids: tuple[str, ...]
+    loaded: LoadedDelivery
 
 
 def load_deliveries(
@@ -74,6 +77,12 @@ def publish(wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = 
         return LoadResult(delivery, "unchanged", current.load_id, current.row_count, current.billed_total, loaded=current)
     if current and _is_older(wh, delivery, current):
         return LoadResult(delivery, "older", current.load_id, current.row_count, current.billed_total, loaded=current)
+    replacer = None if current else _replaced_by_other_source(wh, delivery)
+    if replacer:
+        # Loaded once, then replaced by another source's delivery: loading it again must not take
+        # the month back (a scheduled job still pointing at the old source).
+        kept = replacer.loaded
+        return LoadResult(delivery, "superseded", kept.load_id, kept.row_count, kept.billed_total, loaded=kept, superseded_by=replacer.source)
 
     with open_delivery(delivery) as reader:
         return _publish(wh, delivery, reader, current, replace_other_sources)
@@ -84,13 +93,7 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
     try:
         tally = validate_delivery(wh.fetch_files_query, reader, load_id)
         others = _other_sources(wh, delivery, tally.payer_account_ids)
-        if others and not replace_other_sources:
-            raise DataError(
-                f"{delivery.source} {delivery.period_label}: payer account(s) {', '.join(others[0].payer_account_ids)} of "
-                f"{delivery.period_label} are already loaded from {others[0].source}; loading them from here too would count "
-                "their cost twice. Nothing was published: load each report from one source, or pass --replace-other-sources "
-                "to let this delivery replace that one"
-            )
+        _check_other_sources(delivery, tally, others, replace_other_sources)
         with wh.transaction():
             log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
             parts = reader.parts()
@@ -158,16 +161,48 @@ def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:
 def _other_sources(wh: Warehouse, delivery: Delivery, payer_account_ids: tuple[str, ...]) -> list[OtherSource]:
     """Published deliveries of the same month from other sources that share a payer account with this one."""
     _, rows = wh.fetch(
-        "select load_id, source, payer_account_ids from raw.cur_loads "
+        "select load_id, delivery_version, row_count, billed_total, delivered_at, source, payer_account_ids from raw.cur_loads "
         "where status = 'published' and billing_period = $1 and source <> $2 order by source",
         [delivery.billing_period, delivery.source],
     )
     others = []
-    for load_id, source, theirs in rows:
-        shared = sorted(set(payer_account_ids) & set((theirs or "").split(",")))
+    for *loaded, source, theirs in rows:
+        all_theirs = tuple(sorted(set((theirs or "").split(",")) - {""}))
+        shared = tuple(p for p in all_theirs if p in payer_account_ids)
         if shared:
-            others.append(OtherSource(load_id, source, tuple(shared)))
+            others.append(OtherSource(loaded[0], source, shared, all_theirs, LoadedDelivery(*loaded)))
     return others
+
+
+def _check_other_sources(delivery: Delivery, tally: Tally, others: list[OtherSource], replace_other_sources: bool) -> None:
+    """Refuse to count a payer account's month twice, or to lose one by replacing a delivery that holds more."""
+    where = f"{delivery.source} {delivery.period_label}"
+    for other in others:
+        if not replace_other_sources:
+            raise DataError(
+                f"{where}: payer account(s) {', '.join(other.payer_account_ids)} of {delivery.period_label} are already loaded "
+                f"from {other.source}; loading them from here too would count their cost twice. Nothing was published: load each "
+                "report from one source, or pass --replace-other-sources to let this delivery replace that one"
+            )
+        lost = [p for p in other.all_payer_account_ids if p not in tally.payer_account_ids]
+        if lost:
+            raise DataError(
+                f"{where}: cannot replace the delivery from {other.source}: it also holds payer account(s) {', '.join(lost)}, "
+                "which this one does not, and their cost would be lost. Nothing was published: load those payer accounts "
+                "from one source"
+            )
+
+
+def _replaced_by_other_source(wh: Warehouse, delivery: Delivery) -> OtherSource | None:
+    """The other source's published delivery that replaced this very delivery, if one did."""
+    _, rows = wh.fetch(
+        "select payer_account_ids from raw.cur_loads "
+        "where source = $1 and billing_period = $2 and delivery_version = $3 and status = 'replaced'",
+        [delivery.source, delivery.billing_period, delivery.version],
+    )
+    payers = tuple(sorted({p for (ids,) in rows for p in (ids or "").split(",") if p}))
+    others = _other_sources(wh, delivery, payers) if payers else []
+    return others[0] if others else None
 
 
 def _is_older(wh: Warehouse, delivery: Delivery, current: LoadedDelivery) -> bool:

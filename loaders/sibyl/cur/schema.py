@@ -35,16 +35,17 @@ TAG_SET_COLUMNS: dict[str, str] = {
 def ensure_raw_schema(wh: Warehouse) -> None:
     """Create the raw schema and tables when they are missing; never alter existing data."""
     wh.execute("create schema if not exists raw")
-    wh.create_line_items_table(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
     wh.execute(_create("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
     wh.execute(_create("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))
     # Warehouses created before these columns existed gain them: delivered_at stays null for earlier
     # loads, payer accounts are read back from their line items.
     wh.execute(f"alter table raw.cur_loads add column if not exists delivered_at {_TYPES[wh.name]['timestamp']}")
     wh.execute(f"alter table raw.cur_loads add column if not exists payer_account_ids {_TYPES[wh.name]['varchar']}")
+    wh.create_line_items_table(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
+    # As the gate names them: empty means none, and '' (not null) marks a load already read back.
     wh.execute(
-        "update raw.cur_loads set payer_account_ids = (select string_agg(distinct i.bill_payer_account_id, ',' "
-        "order by i.bill_payer_account_id) from raw.cur_line_items i where i.load_id = raw.cur_loads.load_id) "
+        "update raw.cur_loads set payer_account_ids = coalesce((select string_agg(distinct nullif(i.bill_payer_account_id, ''), ',' "
+        "order by nullif(i.bill_payer_account_id, '')) from raw.cur_line_items i where i.load_id = raw.cur_loads.load_id), '') "
         "where status = 'published' and payer_account_ids is null"
     )
 

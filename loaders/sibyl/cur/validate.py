@@ -1,11 +1,13 @@
 """The validation gate: a delivery's line items must pass the expectation suite before publishing.
 
-The suite (expectations/cur_line_items.json) is written in Great Expectations' vocabulary; it runs
-here as SQL in the DuckDB engine that reads the files, before anything is written: every row check
-is one aggregate of a single scan over the columns it needs (which also counts the rows and their
-billed total for raw.cur_loads), and only a failing expectation pays a second query to fetch a few
-offending values. See bench/README.md for its measured cost and for
-why Great Expectations' own engine is not used.
+The suite (expectations/cur_line_items.json) is a Great Expectations suite; it runs here as SQL in
+the DuckDB engine that reads the files, before anything is written: the row checks are aggregates
+of one scan per part of the delivery over the columns they need (which also counts the rows, their
+billed total and payer accounts for raw.cur_loads), uniqueness is counted in passes, and only a
+failing expectation pays one more query to fetch a few offending values. The column types are read
+from the query's plan: the readers cast every contract column, so they guard those casts (a value
+that does not parse fails the load earlier, naming file, column and value). bench/README.md has
+the gate's measured cost and why Great Expectations itself runs only in the tests.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ LOAD_LOCK = "hashtext('sibyl'), hashtext('raw loads')"
 # The in-memory DuckDB that reads the files: a small budget keeps peak memory flat
 # (bench/README.md has the figures).
 SIDE_ENGINE = {"memory_limit": "128MB", "preserve_insertion_order": False}
+ALL_CORES = os.cpu_count() or 1
 
 # Arrow batches handed to COPY. Small batches keep both cores busy: the server parses one while the
 # driver encodes the next (65,536 rows made each side wait for the other: 14.4 s against 7.8 s for
@@ -55,11 +56,9 @@ class PostgresWarehouse(Warehouse):
 
     def append_query(self, table: str, duckdb_sql: str, *, streamed: bool = True) -> int:
         schema, _, name = table.rpartition(".")
-        engine = self._duckdb()
         # While rows stream, one thread reads and encodes them and the other core is the server's,
         # parsing the COPY; a small result computed before it is sent gets every core.
-        engine.execute(f"set threads = {1 if streamed else os.cpu_count() or 1}")
-        reader = engine.sql(duckdb_sql).to_arrow_reader(BATCH_ROWS)
+        reader = self._duckdb(threads=1 if streamed else ALL_CORES).sql(duckdb_sql).to_arrow_reader(BATCH_ROWS)
         with self.con.cursor() as cur:
             return cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
 
@@ -84,10 +83,19 @@ class PostgresWarehouse(Warehouse):
         )
         self.execute("alter table raw.cur_line_items rename to cur_line_items_unpartitioned")
         self.execute(f"{create_sql} partition by list (billing_period)")
-        for load_id, billing_period in self.fetch("select distinct load_id, billing_period from raw.cur_line_items_unpartitioned")[1]:
+        # Every published load gets its table, rows or not: a later restatement drops it.
+        _, loads = self.fetch(
+            "select load_id, billing_period from raw.cur_loads where status = 'published' "
+            "union select distinct load_id, billing_period from raw.cur_line_items_unpartitioned"
+        )
+        for load_id, billing_period in loads:
             self.line_items_table(load_id, billing_period)
             self.swap_in_line_items(load_id, billing_period, [])
-        self.execute("insert into raw.cur_line_items select * from raw.cur_line_items_unpartitioned")
+        [(columns,)] = self.fetch(
+            "select string_agg(quote_ident(column_name), ', ' order by ordinal_position) from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'cur_line_items'"
+        )[1]
+        self.execute(f"insert into raw.cur_line_items ({columns}) select {columns} from raw.cur_line_items_unpartitioned")
         self.execute("drop table raw.cur_line_items_unpartitioned cascade")
 
     def line_items_table(self, load_id: str, billing_period: dt.date) -> str:
@@ -109,17 +117,18 @@ class PostgresWarehouse(Warehouse):
         )
         self.execute(f"alter table {month} attach partition {_load_partition(load_id, billing_period)} for values in ('{load_id}')")
         for replaced in replaced_load_ids:
-            self.execute(f"drop table {_load_partition(replaced, billing_period)}")
+            self.execute(f"drop table if exists {_load_partition(replaced, billing_period)}")
 
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
-        return self._duckdb().execute(duckdb_sql).fetchall()
+        return self._duckdb(threads=ALL_CORES).execute(duckdb_sql).fetchall()
 
-    def _duckdb(self) -> duckdb.DuckDBPyConnection:
+    def _duckdb(self, *, threads: int) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB that reads the files; it spills to a private temporary folder rather
         than grow past its limit (by default it would spill into the working directory)."""
         if self._engine is None:
             self._spill_dir = tempfile.mkdtemp(prefix="sibyl-spill-")
             self._engine = duckdb.connect(config={**SIDE_ENGINE, "temp_directory": self._spill_dir})
+        self._engine.execute(f"set threads = {threads}")
         return self._engine
 
     def start_loading(self) -> None:
