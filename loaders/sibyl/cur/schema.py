@@ -33,7 +33,8 @@ TAG_SET_COLUMNS: dict[str, str] = {
 
 
 def ensure_raw_schema(wh: Warehouse) -> None:
-    """Create the raw schema and tables when they are missing; never alter existing data."""
+    """Create the raw schema and tables when they are missing, and bring those of an earlier Sibyl up to
+    date (columns added, PostgreSQL's line items moved into partitions) without losing a row."""
     wh.execute("create schema if not exists raw")
     wh.execute(_create("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
     wh.execute(_create("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))

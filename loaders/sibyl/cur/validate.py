@@ -47,7 +47,7 @@ def load_suite(path: Path = SUITE_PATH) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Tally:
-    """What the gate counted while it scanned: the rows a delivery must land, and their billed total."""
+    """What the gate counted while it scanned: the rows a delivery must land, their billed total and payer accounts."""
 
     rows: int
     billed_total: float
