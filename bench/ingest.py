@@ -43,7 +43,7 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
     rows = _canonical_rows(cur)
     _say(f"{rows.count:,} rows in {len(rows.files)} Parquet file(s), {_mb(sum(os.path.getsize(f) for f in rows.files))} MB")
-    _say(f"validation gate alone: {_time_validation(cur):.2f}s")
+    _say(f"validation gate alone: {_time_validation(cur)}")
     # Everything heavy runs in child processes: a child's peak RSS (wait4) counts the parent's
     # memory at the fork, so this process must stay small.
     results = []
@@ -90,7 +90,7 @@ def _canonical_rows(cur: Path) -> _Rows:
 
 
 _GATE_ALONE = """
-import sys, time, duckdb
+import resource, sys, time, duckdb
 from sibyl.cur.discover import discover
 from sibyl.cur.read import open_delivery
 from sibyl.cur.validate import validate_delivery
@@ -102,14 +102,15 @@ with open_delivery(delivery) as reader, duckdb.connect() as con:
         con.execute("set " + setting)
     started = time.perf_counter()
     validate_delivery(lambda sql: con.execute(sql).fetchall(), reader, "bench")
-    print(time.perf_counter() - started)
+    print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-def _time_validation(cur: Path) -> float:
-    """The gate on its own, as the DuckDB loader runs it, in a child process."""
+def _time_validation(cur: Path) -> str:
+    """The gate on its own, as the DuckDB loader runs it, in a child process: seconds and peak RSS."""
     done = subprocess.run([sys.executable, "-c", _GATE_ALONE, str(cur)], check=True, capture_output=True, text=True)
-    return float(done.stdout)
+    seconds, peak_kb = done.stdout.split()
+    return f"{float(seconds):.2f}s, peak RSS {int(peak_kb) / 1024:.0f} MB"
 
 
 class _Run:

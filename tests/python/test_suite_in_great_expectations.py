@@ -1,7 +1,7 @@
 """The gate's suite is a Great Expectations suite: GE itself, on the same rows in PostgreSQL, fails
 exactly the expectations that Sibyl's set-based gate fails, for a good month and for each broken one.
 
-The loader does not call GE (its import alone costs 2 s and 200 MB, and it cannot read a batch that
+The loader does not call GE (its import alone costs 4 s and 277 MB, and it cannot read a batch that
 is not yet committed); this test keeps the gate's SQL faithful to GE's meaning of each expectation.
 """
 

@@ -12,6 +12,8 @@ from broken_batches import BREAKS, one_month
 from helpers import warehouse_rows
 from sibyl.cli import cli
 from sibyl.cur.columns import REQUIRED_COLUMNS
+from sibyl.cur.discover import discover
+from sibyl.cur.read import open_delivery
 from sibyl.cur.validate import load_suite
 
 SNAPSHOT = "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"
@@ -72,7 +74,10 @@ def test_a_delivery_of_many_files_lands_exactly_once(target, demo_cur, tmp_path,
 
     monkeypatch.setattr(reader, "FILES_PER_PART", 2)
     table = one_month(demo_cur)
-    files = _split_into_files(table, tmp_path / "bucket", 5)  # three parts: 2 + 2 + 1 files
+    files = _split_into_files(table, tmp_path / "bucket", 5)
+    [delivery] = discover(str(tmp_path / "bucket"))
+    with open_delivery(delivery) as delivery_reader:
+        assert [len(part.files) for part in delivery_reader.parts()] == [2, 2, 1]
 
     result = invoke("load", "cur", str(tmp_path / "bucket"))
 

@@ -25,8 +25,7 @@ SIDE_ENGINE = {"memory_limit": "128MB", "preserve_insertion_order": False}
 ALL_CORES = os.cpu_count() or 1
 
 # Arrow batches handed to COPY. Small batches keep both cores busy: the server parses one while the
-# driver encodes the next (65,536 rows made each side wait for the other: 14.4 s against 7.8 s for
-# the 2M benchmark's line items, and 120 MB more memory).
+# driver encodes the next; 65,536 rows made each side wait for the other (bench/copy_batches.py).
 BATCH_ROWS = 8_192
 
 
