@@ -56,8 +56,12 @@ def test_a_second_load_on_duckdb_fails_clearly_while_the_first_publishes(duckdb_
     monkeypatch.setenv("SIBYL_TARGET", "duckdb")
     first = _start_load(big_cur)
     _wait_until_publishing(first)
+    first.send_signal(signal.SIGSTOP)  # held mid-publish, however fast this machine is
 
-    second = _run(demo_cur)
+    try:
+        second = _run(demo_cur)
+    finally:
+        first.send_signal(signal.SIGCONT)
     first_err = first.communicate(timeout=300)[1]
 
     assert second.returncode == 2
@@ -71,19 +75,25 @@ def test_a_second_load_on_duckdb_fails_clearly_while_the_first_publishes(duckdb_
     assert [(i, n) for i, _, n, _ in warehouse_rows(LINE_ITEMS)] == [(load_id, row_count)]
 
 
-def test_a_second_load_on_postgres_waits_for_the_first(postgres_db, monkeypatch, demo_cur):
+def test_a_second_load_on_postgres_waits_for_the_first(postgres_db, monkeypatch, big_cur):
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    first = _start_load(demo_cur)
+    first = _start_load(big_cur)
     _wait_until_publishing(first)
+    first.send_signal(signal.SIGSTOP)  # held mid-publish, with the load lock, however fast this machine is
 
-    second = _run(demo_cur)
+    second = subprocess.Popen([SIBYL, "load", "cur", str(big_cur)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        _wait_for_a_waiting_load()
+    finally:
+        first.send_signal(signal.SIGCONT)
     first_err = first.communicate(timeout=300)[1]
+    second_err = second.communicate(timeout=300)[1]
 
     assert first.returncode == 0, first_err
-    assert second.returncode == 0, second.stderr
-    assert "another sibyl load is writing to PostgreSQL at " in second.stderr
-    assert second.stderr.count("already loaded, unchanged:") == 3
-    assert [status for *_, status in warehouse_rows(LOADS)] == ["published"] * 3
+    assert second.returncode == 0, second_err
+    assert "another sibyl load is writing to PostgreSQL at " in second_err
+    assert second_err.count("already loaded, unchanged:") == 1
+    assert [status for *_, status in warehouse_rows(LOADS)] == ["published"]
 
 
 def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, demo_cur, big_cur):
@@ -117,3 +127,13 @@ def _wait_for_copy(timeout: float = 60) -> None:
             return
         time.sleep(0.02)
     pytest.fail("the loader never started its COPY")
+
+
+def _wait_for_a_waiting_load(timeout: float = 60) -> None:
+    """Until a second loader is queued behind the first one's advisory lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if warehouse_rows("select count(*) from pg_locks where locktype = 'advisory' and not granted")[0][0]:
+            return
+        time.sleep(0.02)
+    pytest.fail("the second load never waited for the first one's lock")
