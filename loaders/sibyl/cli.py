@@ -89,7 +89,7 @@ def load() -> None:
               help="Let these deliveries replace the same months of the same payer accounts loaded from another source.")
 @click.pass_context
 def load_cur_command(ctx: click.Context, source: str, billing_period: str | None, replace_other_sources: bool) -> None:
-    """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder or a file).
+    """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder, or one CUR file, local or in S3).
 
     A month of a payer account is loaded from one source: the same report under a second source (a
     local copy of the bucket, a CUR 2.0 export beside the legacy CUR) is refused, or replaces the

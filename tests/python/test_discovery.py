@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from conftest import DEMO_END_DATE
 from helpers import warehouse_rows
 from sibyl.cli import cli
-from test_s3 import s3  # noqa: F401  (the moto S3 fixture)
 
 
 def invoke(*args: str):
@@ -89,7 +88,7 @@ def test_athena_layout_from_a_folder_detects_files_replaced_in_place(target, mon
     assert warehouse_rows("select distinct source from raw.cur_loads") == [(str(tree / "cur" / "sibyl-demo" / "sibyl-demo"),)]
 
 
-def test_athena_layout_from_s3(target, monthly_parquet, tmp_path, s3):  # noqa: F811
+def test_athena_layout_from_s3(target, monthly_parquet, tmp_path, s3):
     tree = athena_tree(tmp_path / "bucket", monthly_parquet["v1"], dt.datetime(2026, 11, 10, 6))
     s3.create_bucket(Bucket="athena-cur")
     for path in tree.rglob("*.parquet"):
@@ -150,3 +149,38 @@ def test_billing_period_skips_other_months_even_broken_ones(target, tmp_path):
     assert missing.output.strip() == (
         f"error: no CUR delivery of 2025-01 under {tmp_path / 'exports'}: check the month, or leave out --billing-period to see what is there"
     )
+
+
+def test_a_lone_s3_object_loads_and_is_restated_by_a_new_upload(target, monthly_parquet, s3):
+    month = min(monthly_parquet["v1"])
+    label = f"{month[0]}-{month[1]:02d}"
+    s3.create_bucket(Bucket="lone-cur")
+    url = "s3://lone-cur/exports/cur.parquet"
+
+    s3.put_object(Bucket="lone-cur", Key="exports/cur.parquet", Body=monthly_parquet["v1"][month].read_bytes())
+    first = invoke("load", "cur", url)
+    again = invoke("load", "cur", url)
+    s3.put_object(Bucket="lone-cur", Key="exports/cur.parquet", Body=monthly_parquet["v2"][month].read_bytes())
+    restated = invoke("load", "cur", url)
+
+    assert first.exit_code == 0, first.output
+    assert f"already loaded, unchanged: {label} from {url}" in again.output
+    assert restated.exit_code == 0, restated.output
+    assert loaded() == expected({month: monthly_parquet["v2"][month]})
+    assert warehouse_rows("select source, status from raw.cur_loads order by loaded_at") == [(url, "replaced"), (url, "published")]
+
+
+def test_a_lone_s3_object_that_does_not_exist_is_one_line_exit_2(target, s3):
+    s3.create_bucket(Bucket="lone-cur")
+    s3.put_object(Bucket="lone-cur", Key="exports/cur.parquet.bak", Body=b"not this one")
+
+    result = invoke("load", "cur", "s3://lone-cur/exports/cur.parquet")
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: s3://lone-cur/exports/cur.parquet does not exist: check the key, or give the prefix that holds the report"
+    )
+    if target == "duckdb":
+        assert not Path(os.environ["SIBYL_DUCKDB_PATH"]).exists()
+    else:
+        assert warehouse_rows("select count(*) from information_schema.tables where table_schema = 'raw'") == [(0,)]

@@ -40,23 +40,6 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-@pytest.fixture
-def s3(monkeypatch):
-    """A moto S3 behind fake credentials; nothing leaves the machine."""
-    from moto import mock_aws
-
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        import boto3
-
-        yield boto3.client("s3", region_name="us-east-1")
-
-
 def put_tree(s3, bucket: str, objects: dict[str, Path]) -> None:
     s3.create_bucket(Bucket=bucket)
     for key, path in objects.items():

@@ -6,11 +6,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.layouts import find_deliveries
 from sibyl.cur.store import LocalStore
 from sibyl.errors import ConfigError, DataError, first_line
+
+if TYPE_CHECKING:  # boto3 is imported only for s3:// sources
+    from sibyl.cur.s3 import S3Store
 
 _DATA_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".csv.zip", ".zip")
 _LAYOUTS = (
@@ -26,7 +30,10 @@ def discover(source: str, billing_period: str | None = None) -> list[Delivery]:
         from sibyl.cur.s3 import S3Store
 
         store = S3Store(source)
-        deliveries = find_deliveries(store, store.objects(), only)
+        if _is_data_file(store.prefix):
+            deliveries = [_lone_object(store, source)]
+        else:
+            deliveries = find_deliveries(store, store.objects(), only)
     else:
         path = Path(source)
         if not path.exists():
@@ -45,8 +52,30 @@ def discover(source: str, billing_period: str | None = None) -> list[Delivery]:
     return sorted(deliveries, key=lambda d: (d.source, d.billing_period))
 
 
+def _is_data_file(name: str) -> bool:
+    return name.lower().endswith(_DATA_SUFFIXES)
+
+
+def _lone_object(store: S3Store, source: str) -> Delivery:
+    """One S3 object: its ETag is the version (S3 changes it whenever the bytes change)."""
+    found = store.lone_object()
+    if found is None:
+        raise ConfigError(f"{source} does not exist: check the key, or give the prefix that holds the report")
+    url = store.location("")
+    delivery = Delivery(
+        source=url,
+        billing_period=dt.date.min,  # read from the rows below
+        version=found.etag,
+        file_format=_file_format(url),
+        files=(url,),
+        delivered_at=found.modified,
+        size_bytes=found.size,
+    )
+    return dataclasses.replace(delivery, billing_period=_period_of_file(delivery))
+
+
 def _lone_file(path: Path) -> Delivery:
-    if not path.name.lower().endswith(_DATA_SUFFIXES):
+    if not _is_data_file(path.name):
         raise ConfigError(f"{path} is not a CUR data file: expected .parquet, .csv, .csv.gz or .zip")
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -57,12 +86,16 @@ def _lone_file(path: Path) -> Delivery:
         source=str(path.resolve()),
         billing_period=dt.date.min,  # read from the rows below
         version=digest.hexdigest(),
-        file_format="parquet" if path.name.endswith(".parquet") else "csv",
+        file_format=_file_format(path.name),
         files=(str(path),),
         delivered_at=dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).replace(tzinfo=None),
         size_bytes=stat.st_size,
     )
     return dataclasses.replace(delivery, billing_period=_period_of_file(delivery))
+
+
+def _file_format(name: str) -> str:
+    return "parquet" if name.lower().endswith(".parquet") else "csv"
 
 
 def _period_of_file(delivery: Delivery) -> dt.date:

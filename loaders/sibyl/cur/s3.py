@@ -32,9 +32,18 @@ class S3Store:
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
                 for item in page.get("Contents", []):
                     if not item["Key"].endswith("/"):
-                        modified = item["LastModified"].astimezone(dt.timezone.utc).replace(tzinfo=None)
-                        found.append(StoredObject(item["Key"][len(start):], item["Size"], modified, item.get("ETag", "").strip('"')))
+                        found.append(_stored_object(item, item["Key"][len(start):]))
         return found
+
+    def lone_object(self) -> StoredObject | None:
+        """The object the URL names itself (s3://bucket/path/file.parquet), if there is one."""
+        with s3_errors(self.client, self.bucket, self.prefix):
+            listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1).get("Contents", [])
+        # The exact key sorts before every longer key it prefixes, so one listed key is enough.
+        for item in listed:
+            if item["Key"] == self.prefix:
+                return _stored_object(item, "")
+        return None
 
     def read_text(self, key: str) -> str:
         full = self._full(key)
@@ -46,6 +55,12 @@ class S3Store:
 
     def _full(self, key: str) -> str:
         return "/".join(p for p in (self.prefix, key) if p)
+
+
+def _stored_object(listed: dict, key: str) -> StoredObject:
+    """One entry of a ListObjectsV2 page, under its key relative to the store."""
+    modified = listed["LastModified"].astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return StoredObject(key, listed["Size"], modified, listed.get("ETag", "").strip('"'))
 
 
 def download(urls: list[str], into: Path) -> list[str]:
