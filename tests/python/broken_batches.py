@@ -32,6 +32,10 @@ def _nan_cost(t: pa.Table) -> pa.Table:
     return _replace(t, "line_item_unblended_cost", 3, float("nan"))
 
 
+def _infinite_commitment(t: pa.Table) -> pa.Table:
+    return _replace(t, "savings_plan_used_commitment", 6, float("inf"))
+
+
 def _missing_currency(t: pa.Table) -> pa.Table:
     return _replace(t, "line_item_currency_code", 9, None)
 
@@ -52,6 +56,8 @@ BREAKS = [
     ("duplicate-id", _duplicate_line_item,
      "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ("),
     ("nan-cost", _nan_cost, "expect_column_values_to_be_between on line_item_unblended_cost: 1 row(s), e.g. nan"),
+    ("infinite-commitment", _infinite_commitment,
+     "expect_column_values_to_be_between on savings_plan_used_commitment: 1 row(s), e.g. inf"),
     ("no-currency", _missing_currency, "expect_column_values_to_not_be_null on line_item_currency_code: 1 row(s), e.g. None"),
     ("no-payer-account", _no_payer_account,
      "expect_column_value_lengths_to_be_between on bill_payer_account_id: 1 row(s), e.g. ''"),

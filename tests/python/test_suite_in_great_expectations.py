@@ -63,16 +63,18 @@ def test_great_expectations_fails_what_the_gate_fails(postgres_db, demo_cur, tmp
 def _land(line_items_sql: str) -> None:
     """The rows the gate checked, committed where GE can read them over its own connection.
 
-    GE reads a view of the columns the suite names: over all 40, SQLAlchemy shortens one 60-character
-    column's label past PostgreSQL's 63 and GE's uniqueness query fails.
+    GE's uniqueness query reads every column of its table, and SQLAlchemy shortens the label of a
+    60-character one past PostgreSQL's 63, which fails the query: the key columns get a view of their
+    own (`batch_keys`), the other expectations read a view of the columns they name (`batch`).
     """
-    columns = sorted({c for e in load_suite() for key in ("column", "column_A", "column_B") if (c := e["kwargs"].get(key))}
-                     | {c for e in load_suite() for c in e["kwargs"].get("column_list", ())})
+    columns = sorted({c for e in load_suite() for key in ("column", "column_A", "column_B") if (c := e["kwargs"].get(key))})
+    keys = sorted({c for e in load_suite() for c in e["kwargs"].get("column_list", ())})
     with PostgresWarehouse() as wh:
         ensure_raw_schema(wh)
         wh.execute("create table public.landed (like raw.cur_line_items)")
         wh.append_query("public.landed", line_items_sql)
         wh.execute(f"create view public.batch as select {', '.join(columns)} from public.landed")
+        wh.execute(f"create view public.batch_keys as select {', '.join(keys)} from public.landed")
         wh.commit()
 
 
@@ -80,16 +82,22 @@ def _run_great_expectations(billing_period: dt.date) -> list:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     source = context.data_sources.add_postgres("warehouse", connection_string=postgres_uri().replace("postgresql://", "postgresql+psycopg2://", 1))
-    batch = source.add_table_asset("batch", table_name="batch", schema_name="public").add_batch_definition_whole_table("all").get_batch()
-    return batch.validate(_suite(billing_period)).results
+    results = []
+    for view, on_keys in (("batch", False), ("batch_keys", True)):
+        batch = source.add_table_asset(view, table_name=view, schema_name="public").add_batch_definition_whole_table("all").get_batch()
+        results += batch.validate(_suite(billing_period, on_keys)).results
+    return results
 
 
-def _suite(billing_period: dt.date) -> gx.ExpectationSuite:
-    """The repository's suite as GE objects: the month's bounds filled in, types in PostgreSQL's names."""
+def _suite(billing_period: dt.date, on_keys: bool) -> gx.ExpectationSuite:
+    """The repository's suite as GE objects: the month's bounds filled in, types in PostgreSQL's names;
+    the expectations on compound keys (`on_keys`) or all the others."""
     start = dt.datetime.combine(billing_period, dt.time())
     bounds = {"$billing_period_start": start, "$billing_period_end": (start + dt.timedelta(days=32)).replace(day=1)}
     suite = gx.ExpectationSuite(name="cur_line_items")
     for expectation in load_suite():
+        if ("column_list" in expectation["kwargs"]) != on_keys:
+            continue
         kwargs = {key: bounds.get(value, value) if isinstance(value, str) else value for key, value in expectation["kwargs"].items()}
         if expectation["type"] == "expect_column_values_to_be_of_type":
             kwargs["type_"] = POSTGRES_TYPES[kwargs["type_"]]

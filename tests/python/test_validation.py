@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from broken_batches import BREAKS, one_month
 from helpers import warehouse_rows
 from sibyl.cli import cli
-from sibyl.cur.columns import REQUIRED_COLUMNS
+from sibyl.cur.columns import LINE_ITEM_COLUMNS, REQUIRED_COLUMNS
 from sibyl.cur.discover import discover
 from sibyl.cur.read import open_delivery
 from sibyl.cur.validate import load_suite
@@ -57,6 +57,15 @@ def test_a_valid_lone_file_passes_the_gate(target, demo_cur, tmp_path):
 def test_the_suite_checks_the_type_of_every_required_column():
     typed = {e["kwargs"]["column"] for e in load_suite() if e["type"] == "expect_column_values_to_be_of_type"}
     assert typed == set(REQUIRED_COLUMNS)
+
+
+def test_the_suite_requires_every_cost_and_amount_column_to_be_finite():
+    """A NaN or an infinity in any of them would reach effective cost and the marts."""
+    finite = {
+        e["kwargs"]["column"] for e in load_suite()
+        if e["type"] == "expect_column_values_to_be_between" and (e["kwargs"]["min_value"], e["kwargs"]["max_value"]) == (-1e308, 1e308)
+    }
+    assert finite == {column for column, kind in LINE_ITEM_COLUMNS.items() if kind == "double"}
 
 
 def _split_into_files(table: pa.Table, folder, count: int) -> list:
