@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DEMO_END_DATE
 from helpers import totals_by_period, warehouse_rows
 
 SIBYL = str(Path(sys.executable).with_name("sibyl"))
@@ -26,7 +27,7 @@ def big_cur(tmp_path_factory) -> Path:
     from sibyl.demo.generate import generate_cur
 
     root = tmp_path_factory.mktemp("big-cur")
-    generate_cur(root, months=1, lines=400_000, seed=11, fmt="legacy-parquet")
+    generate_cur(root, months=1, lines=400_000, seed=11, fmt="legacy-parquet", end_date=DEMO_END_DATE)
     return root
 
 

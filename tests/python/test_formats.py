@@ -205,6 +205,9 @@ def test_zipped_and_plain_csv_load_like_the_gzip(target, format_trees, tmp_path)
         result = invoke("load", "cur", str(tree), "--billing-period", period)
 
         assert result.exit_code == 0, result.output
+        assert ("(replaced the previous delivery)" in result.output) == (suffix == ".csv")  # the .csv restates the .zip
+        [(files,)] = warehouse_rows(f"select files from raw.cur_loads where status = 'published' and billing_period = '{period}-01'")
+        assert json.loads(files) == [str(target_file)]
         assert loaded_totals()[period][0] == expected[0]
         assert loaded_totals()[period][1] == pytest.approx(expected[1], abs=0.005)
 
@@ -298,6 +301,21 @@ def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
     assert result.exit_code == 1
     assert result.output.strip() == (
         f"error: {manifest}: names 1 file(s) that do not exist, first {data_file}; the delivery is incomplete, wait for AWS to finish writing it"
+    )
+    assert snapshot() == before
+
+
+def test_manifest_naming_no_file_is_refused(loaded_csv_tree):
+    before = snapshot()
+    manifest, _ = _restate_last_month(loaded_csv_tree)
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "reportKeys": []}))
+
+    result = invoke("load", "cur", str(loaded_csv_tree))
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: {manifest}: names no data files; the delivery is incomplete or empty: wait for AWS to write it again, "
+        "or leave its month out with --billing-period"
     )
     assert snapshot() == before
 

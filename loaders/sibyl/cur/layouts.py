@@ -100,6 +100,11 @@ def _legacy_athena(store: Store, objects: list[StoredObject], only: dt.date | No
 def _delivery(
     store: Store, manifest_key: str, report: str, period: dt.date, version: str, files: list[str], by_key: dict[str, StoredObject]
 ) -> Delivery:
+    if not files:
+        raise DataError(
+            f"{store.location(manifest_key)}: names no data files; the delivery is incomplete or empty: wait for AWS to "
+            "write it again, or leave its month out with --billing-period"
+        )
     missing = [f for f in files if f not in by_key]
     if missing:
         raise DataError(
@@ -111,7 +116,7 @@ def _delivery(
         source=store.location(report),
         billing_period=period,
         version=str(version),
-        file_format="parquet" if all(f.lower().endswith(".parquet") for f in files) and files else "csv",
+        file_format="parquet" if all(f.lower().endswith(".parquet") for f in files) else "csv",
         files=tuple(store.location(f) for f in files),
         delivered_at=max((o.modified for o in parts), default=by_key[manifest_key].modified),
         size_bytes=sum(o.size for o in parts),
