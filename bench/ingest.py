@@ -90,14 +90,15 @@ def _canonical_rows(cur: Path) -> _Rows:
 
 
 _GATE_ALONE = """
-import resource, sys, time, duckdb
+import resource, sys, time
+from sibyl import duckdb_session
 from sibyl.cur.discover import discover
 from sibyl.cur.read import open_delivery
 from sibyl.cur.validate import validate_delivery
 from sibyl.warehouse.duckdb import LOADING_SETTINGS
 
 [delivery] = discover(sys.argv[1])
-with open_delivery(delivery) as reader, duckdb.connect() as con:
+with open_delivery(delivery) as reader, duckdb_session.connect() as con:
     for setting in LOADING_SETTINGS:
         con.execute("set " + setting)
     started = time.perf_counter()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from click.testing import CliRunner
 
+from broken_batches import one_month
 from helpers import period_manifests, totals_by_period, warehouse_rows
 from sibyl.cli import cli
 
@@ -122,3 +130,27 @@ def test_running_out_of_memory_is_one_line_and_publishes_nothing(duckdb_path, mo
     assert message.startswith(f"error: {good}/cur/sibyl-demo 2026-10: the loader ran out of its DuckDB memory (Out of Memory Error:")
     assert message.endswith("nothing was published: please report it at the project's issues with the delivery's format and file sizes")
     assert warehouse_rows("select load_id, count(*) from raw.cur_line_items group by 1") == before
+
+
+def test_zone_aware_timestamps_stay_in_utc_whatever_the_machines_zone(target, demo_cur, tmp_path):
+    """A Parquet timestamp that says UTC is read at its UTC time: on a machine in New York, a line item
+    starting at midnight on the 1st stays in its month (read in local time it would be the 30th's 20:00)."""
+    month = one_month(demo_cur)
+    period_start = month["bill_billing_period_start_date"][0].as_py()
+    first_instant = pa.array([period_start] * month.num_rows, month.schema.field("line_item_usage_start_date").type)
+    month = month.set_column(month.schema.get_field_index("line_item_usage_start_date"), "line_item_usage_start_date", first_instant)
+    for i, field in enumerate(month.schema):
+        if pa.types.is_timestamp(field.type):
+            month = month.set_column(i, field.name, month[field.name].cast(pa.timestamp(field.type.unit, tz="UTC")))
+    path = tmp_path / "utc.parquet"
+    pq.write_table(month, path)
+
+    load = subprocess.run(
+        [str(Path(sys.executable).with_name("sibyl")), "load", "cur", str(path)],
+        env={**os.environ, "TZ": "America/New_York"}, capture_output=True, text=True, timeout=120,
+    )
+
+    assert load.returncode == 0, load.stderr
+    assert warehouse_rows("select billing_period, min(line_item_usage_start_date), count(*) from raw.cur_line_items group by 1") == [
+        (period_start.date(), period_start, month.num_rows)
+    ]

@@ -102,12 +102,13 @@ def _period_of_file(delivery: Delivery) -> dt.date:
     """A lone file carries its billing period in its rows; it must be exactly one."""
     import duckdb
 
+    from sibyl import duckdb_session
     from sibyl.cur.read import open_delivery
 
     path = delivery.files[0]
     with open_delivery(delivery) as reader:
         try:
-            with duckdb.connect() as con:
+            with duckdb_session.connect() as con:
                 rows = con.execute(
                     f"select distinct cast(bill_billing_period_start_date as date) from (\n{reader.rows_sql}\n) as delivery_rows"
                 ).fetchall()

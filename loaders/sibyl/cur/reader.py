@@ -13,6 +13,7 @@ from typing import Callable
 
 import duckdb
 
+from sibyl import duckdb_session
 from sibyl.cur.columns import LINE_ITEM_COLUMNS
 from sibyl.cur.delivery import Delivery
 from sibyl.errors import DataError, first_line
@@ -59,7 +60,7 @@ class DeliveryReader:
         for path in self.files:
             single = self.build(self.delivery, [path])
             try:
-                with duckdb.connect() as con:
+                with duckdb_session.connect() as con:
                     if single.checks:
                         values = con.execute(
                             "select " + ", ".join(c.aggregate for c in single.checks) + f" from {single.checks_from}"

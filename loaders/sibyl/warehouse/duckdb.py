@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import duckdb
 
+from sibyl import duckdb_session
 from sibyl.errors import ConfigError, first_line
 from sibyl.warehouse.base import Warehouse
 
@@ -26,7 +27,7 @@ class DuckDBWarehouse(Warehouse):
             raise ConfigError(f"no DuckDB warehouse at {path}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(path), read_only=read_only)
+            self.con = duckdb_session.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             holder = _LOCK_HOLDER.search(str(exc))
             if holder:

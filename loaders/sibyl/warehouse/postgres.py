@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import adbc_driver_postgresql.dbapi as adbc
 import duckdb
 
+from sibyl import duckdb_session
 from sibyl.config import postgres_location, postgres_uri
 from sibyl.errors import ConfigError, first_line
 from sibyl.warehouse.base import Warehouse
@@ -126,7 +127,7 @@ class PostgresWarehouse(Warehouse):
         than grow past its limit (by default it would spill into the working directory)."""
         if self._engine is None:
             self._spill_dir = tempfile.mkdtemp(prefix="sibyl-spill-")
-            self._engine = duckdb.connect(config={**SIDE_ENGINE, "temp_directory": self._spill_dir})
+            self._engine = duckdb_session.connect(config={**SIDE_ENGINE, "temp_directory": self._spill_dir})
         self._engine.execute(f"set threads = {threads}")
         return self._engine
 
