@@ -91,6 +91,8 @@ def load() -> None:
 def load_cur_command(ctx: click.Context, source: str, billing_period: str | None, replace_other_sources: bool) -> None:
     """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder, or one CUR file, local or in S3).
 
+    All months load in one transaction: if one fails, none is published.
+
     A month of a payer account is loaded from one source: the same report under a second source (a
     local copy of the bucket, a CUR 2.0 export beside the legacy CUR) is refused, or replaces the
     first with --replace-other-sources.

@@ -315,7 +315,7 @@ def test_manifest_naming_no_file_is_refused(loaded_csv_tree):
     assert result.exit_code == 1
     assert result.output.strip() == (
         f"error: {manifest}: names no data files; the delivery is incomplete or empty: wait for AWS to write it again, "
-        "or leave its month out with --billing-period"
+        "or load the other months one by one with --billing-period"
     )
     assert snapshot() == before
 

@@ -107,10 +107,38 @@ def test_corrupt_parquet_is_refused_and_the_warehouse_is_unchanged(target, demo_
     result = invoke("load", "cur", str(tree))
 
     assert result.exit_code == 1
-    *earlier, last = result.output.strip().splitlines()
-    assert last.startswith(f"error: {data_file}: not a readable Parquet file (")
-    assert all(line.startswith("already loaded, unchanged:") for line in earlier)
+    [message] = result.output.strip().splitlines()
+    assert message.startswith(f"error: {data_file}: not a readable Parquet file (")
     assert warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2") == before
+
+
+def test_a_load_is_all_or_nothing_across_its_months(target, demo_cur, tmp_path):
+    """AWS restates the first month and the last; the last's new file is corrupt. The first month's
+    good restatement is not published either: the load leaves every month, load and tag set as it was."""
+    tree = tmp_path / "cur"
+    shutil.copytree(demo_cur, tree)
+    assert invoke("load", "cur", str(tree)).exit_code == 0
+    everything = [
+        "select load_id, source, billing_period, delivery_version, row_count, billed_total, status from raw.cur_loads order by load_id",
+        "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2",
+        "select count(*) from raw.cur_tag_sets",
+    ]
+    before = [warehouse_rows(sql) for sql in everything]
+    first, *_, last = period_manifests(tree)
+    for manifest, assembly in ((first, "11111111-0000-0000-0000-000000000001"), (last, "11111111-0000-0000-0000-000000000003")):
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "assemblyId": assembly}))
+    broken = sorted(last.parent.rglob("*.parquet"))[0]
+    broken.write_bytes(broken.read_bytes()[:1000])
+
+    result = invoke("load", "cur", str(tree))
+
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {broken}: not a readable Parquet file (")
+    assert [warehouse_rows(sql) for sql in everything] == before
+    shutil.copyfile(demo_cur / broken.relative_to(tree), broken)  # AWS re-delivers the file whole
+    again = invoke("load", "cur", str(tree))
+    assert again.exit_code == 0, again.output
+    assert again.output.count("(replaced the previous delivery)") == 2
 
 
 def test_running_out_of_memory_is_one_line_and_publishes_nothing(duckdb_path, monkeypatch, demo_cur, tmp_path):
@@ -125,8 +153,7 @@ def test_running_out_of_memory_is_one_line_and_publishes_nothing(duckdb_path, mo
     result = invoke("load", "cur", str(good))
 
     assert result.exit_code == 1
-    [unchanged, message] = result.output.strip().splitlines()
-    assert unchanged.startswith("already loaded, unchanged: 2026-09")
+    [message] = result.output.strip().splitlines()  # what a load that fails says of its other months: nothing
     assert message.startswith(f"error: {good}/cur/sibyl-demo 2026-10: the loader ran out of its DuckDB memory (Out of Memory Error:")
     assert message.endswith("nothing was published: please report it at the project's issues with the delivery's format and file sizes")
     assert warehouse_rows("select load_id, count(*) from raw.cur_line_items group by 1") == before

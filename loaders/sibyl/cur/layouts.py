@@ -103,7 +103,7 @@ def _delivery(
     if not files:
         raise DataError(
             f"{store.location(manifest_key)}: names no data files; the delivery is incomplete or empty: wait for AWS to "
-            "write it again, or leave its month out with --billing-period"
+            "write it again, or load the other months one by one with --billing-period"
         )
     missing = [f for f in files if f not in by_key]
     if missing:

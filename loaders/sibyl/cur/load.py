@@ -1,4 +1,9 @@
-"""Publish CUR deliveries into raw: one transaction per billing period, restatements replace."""
+"""Publish CUR deliveries into raw: one transaction per load, restatements replace.
+
+A load is all or nothing: a bad month, a crash or a kill anywhere leaves every month as it was.
+Each delivery's rows land in its own table first; the swaps that make readers see them (and drop
+the deliveries they replace) all run at the end, so PostgreSQL's exclusive locks are brief.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ class LoadResult:
     loaded: "LoadedDelivery | None" = None  # the delivery in the warehouse before this one
     replaced_sources: tuple[str, ...] = ()  # other sources whose delivery of the month this one replaced
     superseded_by: str = ""  # superseded: the other source whose delivery replaced this very delivery
+    replaced_load_ids: tuple[str, ...] = ()  # published: every load it replaces, its source's and others'
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class OtherSource:
 def load_deliveries(
     wh: Warehouse, deliveries: list[Delivery], on_result=None, *, replace_other_sources: bool = False
 ) -> list[LoadResult]:
-    """Publish each delivery in its own transaction; `on_result` hears of each as it lands.
+    """Publish every delivery in one transaction; `on_result` hears of each once it is committed.
 
     A month of a payer account comes from one source: a delivery whose payer accounts another
     source already published for its month is refused (it would count their cost twice), or with
@@ -62,12 +68,16 @@ def load_deliveries(
     """
     wh.start_loading()
     with wh.transaction():
+        # Its own transaction: a failed load leaves the schema brought up to date, and no data.
         ensure_raw_schema(wh)
-    results = []
-    for delivery in deliveries:
-        results.append(publish(wh, delivery, replace_other_sources=replace_other_sources))
+    with wh.transaction():
+        results = [publish(wh, delivery, replace_other_sources=replace_other_sources) for delivery in deliveries]
+        for r in results:
+            if r.status == "published":
+                wh.swap_in_line_items(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
+    for r in results:
         if on_result:
-            on_result(results[-1])
+            on_result(r)
     return results
 
 
@@ -94,40 +104,40 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         tally = validate_delivery(wh.fetch_files_query, reader, load_id)
         others = _other_sources(wh, delivery, tally.payer_account_ids)
         _check_other_sources(delivery, tally, others, replace_other_sources)
-        with wh.transaction():
-            log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
-            parts = reader.parts()
-            table = wh.line_items_table(load_id, delivery.billing_period)
-            landed = sum(wh.append_query(table, part.line_items_sql(load_id)) for part in parts)
-            if landed != tally.rows:
-                raise DataError(
-                    f"{delivery.source} {delivery.period_label}: {landed:,} line items landed but the validation gate counted "
-                    f"{tally.rows:,}; did the files change during the load? nothing was published: run the load again"
-                )
-            _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
-            replaced = current.load_id if current else None
-            replaced_ids = ([replaced] if replaced else []) + [other.load_id for other in others]
-            wh.swap_in_line_items(load_id, delivery.billing_period, replaced_ids)
-            for replaced_id in replaced_ids:
-                wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced_id])
-            wh.execute(
-                "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, row_count, "
-                "billed_total, loaded_at, status, delivered_at, payer_account_ids) "
-                "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10, $11)",
-                [
-                    load_id,
-                    delivery.source,
-                    delivery.billing_period,
-                    delivery.version,
-                    delivery.file_format,
-                    json.dumps(list(delivery.files)),
-                    tally.rows,
-                    tally.billed_total,
-                    dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-                    delivery.delivered_at,
-                    ",".join(tally.payer_account_ids),
-                ],
+        log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
+        parts = reader.parts()
+        table = wh.line_items_table(load_id, delivery.billing_period)
+        landed = sum(wh.append_query(table, part.line_items_sql(load_id)) for part in parts)
+        if landed != tally.rows:
+            raise DataError(
+                f"{delivery.source} {delivery.period_label}: {landed:,} line items landed but the validation gate counted "
+                f"{tally.rows:,}; did the files change during the load? nothing was published: run the load again"
             )
+        _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
+        replaced = current.load_id if current else None
+        replaced_ids = ([replaced] if replaced else []) + [other.load_id for other in others]
+        # Its row in raw.cur_loads now, its line items swapped in at the end of the load: a later
+        # delivery of this same load already sees it (one payer account's month from two sources).
+        for replaced_id in replaced_ids:
+            wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced_id])
+        wh.execute(
+            "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, row_count, "
+            "billed_total, loaded_at, status, delivered_at, payer_account_ids) "
+            "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10, $11)",
+            [
+                load_id,
+                delivery.source,
+                delivery.billing_period,
+                delivery.version,
+                delivery.file_format,
+                json.dumps(list(delivery.files)),
+                tally.rows,
+                tally.billed_total,
+                dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                delivery.delivered_at,
+                ",".join(tally.payer_account_ids),
+            ],
+        )
     except DataError:
         raise
     except Exception as exc:
@@ -145,8 +155,10 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         raise DataError(
             f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published"
         ) from exc
-    replaced_sources = tuple(other.source for other in others)
-    return LoadResult(delivery, "published", load_id, tally.rows, tally.billed_total, replaced, current, replaced_sources)
+    return LoadResult(
+        delivery, "published", load_id, tally.rows, tally.billed_total, replaced_load_id=replaced, loaded=current,
+        replaced_sources=tuple(other.source for other in others), replaced_load_ids=tuple(replaced_ids),
+    )
 
 
 def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:
