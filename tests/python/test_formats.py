@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from broken_batches import one_month
 from conftest import DEMO_END_DATE, REFERENCE_DATA, needs_reference_data
 from helpers import warehouse_rows
 from sibyl.cli import cli
@@ -210,6 +211,20 @@ def test_zipped_and_plain_csv_load_like_the_gzip(target, format_trees, tmp_path)
         assert json.loads(files) == [str(target_file)]
         assert loaded_totals()[period][0] == expected[0]
         assert loaded_totals()[period][1] == pytest.approx(expected[1], abs=0.005)
+
+
+def test_a_file_with_the_older_product_region_column_fills_product_region_code(target, demo_cur, tmp_path):
+    """Older CURs name the region `product_region`; it lands in the contract's `product_region_code`."""
+    month = one_month(demo_cur)
+    month = month.drop_columns(["product_region_code"])
+    path = tmp_path / "older.parquet"
+    pq.write_table(month, path)
+    expected = sorted((r["values"], r["counts"]) for r in pc.value_counts(month["product_region"]).to_pylist())
+
+    result = invoke("load", "cur", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert warehouse_rows("select product_region_code, count(*) from raw.cur_line_items group by 1 order by 1") == expected
 
 
 # --- bad input: exit code, the one line a person reads, the warehouse untouched -----------------
