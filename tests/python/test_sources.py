@@ -174,3 +174,25 @@ def test_a_delivery_replaced_by_another_source_does_not_take_the_month_back(targ
     )
     assert f"was loaded before and then replaced by the delivery from {second}/cur/sibyl-demo; kept that one: " in lines[0]
     assert [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")] == after
+
+
+@pytest.mark.parametrize("options", [(), ("--replace-other-sources",)], ids=["refused", "replaced"])
+def test_two_sources_of_one_month_in_one_load_never_count_twice(target, demo_cur, tmp_path, options):
+    """Both copies under one folder: a single load meets the same months twice. Refused, it publishes
+    nothing; with --replace-other-sources each month is counted once, from the second source."""
+    both = tmp_path / "both"
+    for name in ("a", "b"):
+        shutil.copytree(demo_cur, both / name)
+    expected = totals_by_period(demo_cur)
+
+    result = invoke("load", "cur", str(both), *options)
+
+    if not options:
+        assert result.exit_code == 1
+        assert "are already loaded from" in result.output
+        assert warehouse_rows("select count(*) from raw.cur_loads") == [(0,)]
+        assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
+    else:
+        assert result.exit_code == 0, result.output
+        rows, cost = sum(n for n, _ in expected.values()), sum(c for _, c in expected.values())
+        assert warehouse_rows(BY_SOURCE) == [(f"{both}/b/cur/sibyl-demo", rows, pytest.approx(cost, abs=0.005))]
