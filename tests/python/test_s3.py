@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -170,6 +171,43 @@ def test_access_denied_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
     assert result.output.strip() == (
         "error: S3 denied access to s3://locked-cur/reports/ (region us-east-1) (AccessDenied): "
         "allow s3:ListBucket and s3:GetObject on it for these credentials"
+    )
+    assert _state() == loaded_keboola
+
+
+def test_access_denied_on_a_data_file_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
+    """Credentials that may list the bucket and read manifests, but not the data files."""
+    from moto.core import set_initial_no_auth_action_count
+
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::manifests-only"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::manifests-only/*Manifest.json"},
+        ],
+    }
+
+    # IAM is enforced after the set-up calls (user, key, policy, bucket, two objects).
+    @set_initial_no_auth_action_count(6)
+    def run():
+        import boto3
+
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="manifests-only")
+        key = iam.create_access_key(UserName="manifests-only")["AccessKey"]
+        iam.put_user_policy(UserName="manifests-only", PolicyName="read-manifests", PolicyDocument=json.dumps(policy))
+        put_tree(s3, "manifests-only", KEBOOLA_LEGACY)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+        monkeypatch.delenv("AWS_SESSION_TOKEN")
+        return invoke("load", "cur", "s3://manifests-only")
+
+    result = run()
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: S3 denied access to s3://manifests-only/20240101-20240131/MockTestReport-00001.csv.zip (region us-east-1) "
+        "(AccessDenied): allow s3:ListBucket and s3:GetObject on it for these credentials"
     )
     assert _state() == loaded_keboola
 
