@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import datetime as dt
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -85,6 +87,9 @@ def test_a_second_load_on_postgres_waits_for_the_first(postgres_db, monkeypatch,
     second = subprocess.Popen([SIBYL, "load", "cur", str(big_cur)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         _wait_for_a_waiting_load()
+    except BaseException:
+        second.kill()
+        raise
     finally:
         first.send_signal(signal.SIGCONT)
     first_err = first.communicate(timeout=300)[1]
@@ -95,6 +100,37 @@ def test_a_second_load_on_postgres_waits_for_the_first(postgres_db, monkeypatch,
     assert "another sibyl load is writing to PostgreSQL at " in second_err
     assert second_err.count("already loaded, unchanged:") == 1
     assert [status for *_, status in warehouse_rows(LOADS)] == ["published"]
+
+
+def test_publishing_on_postgres_does_not_deadlock_with_a_query_over_every_month(postgres_db, monkeypatch, demo_cur):
+    """A load restates one month and adds another; a query over every month arrives between the two
+    swaps. The query waits for the load and then sees its result; neither deadlocks."""
+    from sibyl.warehouse.postgres import PostgresWarehouse
+
+    monkeypatch.setenv("SIBYL_TARGET", "postgres")
+    assert _run(demo_cur).returncode == 0
+    [(old_load, period, old_rows)] = warehouse_rows("select load_id, billing_period, row_count from raw.cur_loads order by 2 limit 1")
+    [(all_rows,)] = warehouse_rows("select count(*) from raw.cur_line_items")
+    seen = {}
+
+    def count_every_month():
+        try:
+            seen["rows"] = warehouse_rows("select count(*) from raw.cur_line_items")[0][0]
+        except Exception as exc:
+            seen["error"] = str(exc)
+
+    with PostgresWarehouse() as wh:
+        wh.line_items_table("restated", period)  # both empty: the swaps are what this test is about
+        wh.line_items_table("added", dt.date(2027, 1, 1))
+        wh.swap_in_line_items("restated", period, [old_load])
+        reader = threading.Thread(target=count_every_month)
+        reader.start()
+        _wait_for_a_waiting_query()
+        wh.swap_in_line_items("added", dt.date(2027, 1, 1), [])
+        wh.commit()
+    reader.join(60)
+
+    assert seen == {"rows": all_rows - old_rows}
 
 
 def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, demo_cur, big_cur):
@@ -134,7 +170,25 @@ def _wait_for_a_waiting_load(timeout: float = 60) -> None:
     """Until a second loader is queued behind the first one's advisory lock."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if warehouse_rows("select count(*) from pg_locks where locktype = 'advisory' and not granted")[0][0]:
+        waiting = warehouse_rows(
+            "select count(*) from pg_locks where locktype = 'advisory' and not granted "
+            "and database = (select oid from pg_database where datname = current_database())"
+        )
+        if waiting[0][0]:
             return
         time.sleep(0.02)
     pytest.fail("the second load never waited for the first one's lock")
+
+
+def _wait_for_a_waiting_query(timeout: float = 60) -> None:
+    """Until a query in the test's database waits for a table lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = warehouse_rows(
+            "select count(*) from pg_locks where locktype = 'relation' and not granted "
+            "and database = (select oid from pg_database where datname = current_database())"
+        )
+        if waiting[0][0]:
+            return
+        time.sleep(0.02)
+    pytest.fail("the query never waited for the load")

@@ -17,7 +17,7 @@ from sibyl.cur.delivery import Delivery
 from sibyl.cur.read import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import Tally, validate_delivery
-from sibyl.errors import DataError, first_line
+from sibyl.errors import ConfigError, DataError, first_line
 from sibyl.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -72,13 +72,22 @@ def load_deliveries(
         ensure_raw_schema(wh)
     with wh.transaction():
         results = [publish(wh, delivery, replace_other_sources=replace_other_sources) for delivery in deliveries]
-        for r in results:
-            if r.status == "published":
-                wh.swap_in_line_items(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
+        _swap_in(wh, [r for r in results if r.status == "published"])
     for r in results:
         if on_result:
             on_result(r)
     return results
+
+
+def _swap_in(wh: Warehouse, published: list[LoadResult]) -> None:
+    """Make every published delivery's line items the ones readers see, in the order they were published."""
+    try:
+        for r in published:
+            wh.swap_in_line_items(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
+    except Exception as exc:
+        raise ConfigError(
+            f"the {wh.name} warehouse refused to publish the load ({first_line(exc)}); nothing was published: run the load again"
+        ) from exc
 
 
 def publish(wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = False) -> LoadResult:

@@ -110,6 +110,10 @@ class PostgresWarehouse(Warehouse):
         return table
 
     def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_ids: list[str]) -> None:
+        # The whole table first, in the order readers lock it (the table, then its months): the drops
+        # below lock months and a new month locks the table, all held until the load commits, and
+        # taking them month by month would deadlock against a query that scans every month.
+        self.execute("lock table raw.cur_line_items in access exclusive mode")
         month = _month_partition(billing_period)
         self.execute(
             f"create table if not exists {month} partition of raw.cur_line_items "
