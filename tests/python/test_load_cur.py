@@ -181,3 +181,24 @@ def test_zone_aware_timestamps_stay_in_utc_whatever_the_machines_zone(target, de
     assert warehouse_rows("select billing_period, min(line_item_usage_start_date), count(*) from raw.cur_line_items group by 1") == [
         (period_start.date(), period_start, month.num_rows)
     ]
+
+
+def test_a_swap_the_warehouse_refuses_is_one_line_and_publishes_nothing(target, demo_cur, monkeypatch):
+    from sibyl.warehouse.duckdb import DuckDBWarehouse
+    from sibyl.warehouse.postgres import PostgresWarehouse
+
+    def refuse(*_):
+        raise RuntimeError("canceling statement due to lock timeout\nCONTEXT: the driver's details")
+
+    for warehouse in (DuckDBWarehouse, PostgresWarehouse):
+        monkeypatch.setattr(warehouse, "swap_in_line_items", refuse)
+
+    result = invoke("load", "cur", str(demo_cur))
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: the {target} warehouse refused to publish the load (canceling statement due to lock timeout); "
+        "nothing was published: run the load again"
+    )
+    assert warehouse_rows("select count(*) from raw.cur_loads") == [(0,)]
+    assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
