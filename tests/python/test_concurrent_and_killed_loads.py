@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import datetime as dt
+import os
 import signal
 import subprocess
 import sys
@@ -153,42 +153,38 @@ def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, d
     assert f": {rows:,} line items" in again.stderr
 
 
-def _wait_for_copy(timeout: float = 60) -> None:
+def _wait_until(what: str, count_sql: str, timeout: float = 60) -> None:
+    """Poll a count over the server's activity or locks in the test's database until it is not zero."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = warehouse_rows(
-            "select count(*) from pg_stat_activity where datname = current_database() and state = 'active' "
-            "and query ilike 'copy %' and pid <> pg_backend_pid()"
-        )
-        if rows[0][0]:
+        if warehouse_rows(count_sql)[0][0]:
             return
         time.sleep(0.02)
-    pytest.fail("the loader never started its COPY")
+    pytest.fail(f"{what} never happened")
 
 
-def _wait_for_a_waiting_load(timeout: float = 60) -> None:
+def _wait_for_copy() -> None:
+    """Until the loader's COPY streams rows into its open transaction."""
+    _wait_until(
+        "the loader's COPY",
+        "select count(*) from pg_stat_activity where datname = current_database() and state = 'active' "
+        "and query ilike 'copy %' and pid <> pg_backend_pid()",
+    )
+
+
+def _wait_for_a_waiting_load() -> None:
     """Until a second loader is queued behind the first one's advisory lock."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        waiting = warehouse_rows(
-            "select count(*) from pg_locks where locktype = 'advisory' and not granted "
-            "and database = (select oid from pg_database where datname = current_database())"
-        )
-        if waiting[0][0]:
-            return
-        time.sleep(0.02)
-    pytest.fail("the second load never waited for the first one's lock")
+    _wait_until(
+        "a second load waiting for the first",
+        "select count(*) from pg_locks where locktype = 'advisory' and not granted "
+        "and database = (select oid from pg_database where datname = current_database())",
+    )
 
 
-def _wait_for_a_waiting_query(timeout: float = 60) -> None:
+def _wait_for_a_waiting_query() -> None:
     """Until a query in the test's database waits for a table lock."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        waiting = warehouse_rows(
-            "select count(*) from pg_locks where locktype = 'relation' and not granted "
-            "and database = (select oid from pg_database where datname = current_database())"
-        )
-        if waiting[0][0]:
-            return
-        time.sleep(0.02)
-    pytest.fail("the query never waited for the load")
+    _wait_until(
+        "a query waiting for the load",
+        "select count(*) from pg_locks where locktype = 'relation' and not granted "
+        "and database = (select oid from pg_database where datname = current_database())",
+    )

@@ -148,24 +148,31 @@ def test_no_such_bucket_is_one_line_exit_2(loaded_keboola):
     assert _state() == loaded_keboola
 
 
-def test_access_denied_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
+def _load_as_iam_user(s3, monkeypatch, source: str, policy: dict | None, bucket: str, objects: dict[str, Path]):
+    """`sibyl load cur SOURCE` with the credentials of a new IAM user holding `policy` (none: no policy),
+    after `bucket` is created with `objects` in it. moto enforces IAM only after these set-up calls."""
     from moto.core import set_initial_no_auth_action_count
 
-    # IAM is enforced after the set-up calls: a user with no policy then reads the bucket.
-    @set_initial_no_auth_action_count(3)
+    @set_initial_no_auth_action_count(2 + (policy is not None) + 1 + len(objects))
     def run():
         import boto3
 
         iam = boto3.client("iam", region_name="us-east-1")
-        iam.create_user(UserName="no-s3")
-        key = iam.create_access_key(UserName="no-s3")["AccessKey"]
-        s3.create_bucket(Bucket="locked-cur")
+        iam.create_user(UserName="cur-reader")
+        key = iam.create_access_key(UserName="cur-reader")["AccessKey"]
+        if policy is not None:
+            iam.put_user_policy(UserName="cur-reader", PolicyName="cur", PolicyDocument=json.dumps(policy))
+        put_tree(s3, bucket, objects)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
         monkeypatch.delenv("AWS_SESSION_TOKEN")
-        return invoke("load", "cur", "s3://locked-cur/reports")
+        return invoke("load", "cur", source)
 
-    result = run()
+    return run()
+
+
+def test_access_denied_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
+    result = _load_as_iam_user(s3, monkeypatch, "s3://locked-cur/reports", None, "locked-cur", {})
 
     assert result.exit_code == 2
     assert result.output.strip() == (
@@ -177,8 +184,6 @@ def test_access_denied_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
 
 def test_access_denied_on_a_data_file_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
     """Credentials that may list the bucket and read manifests, but not the data files."""
-    from moto.core import set_initial_no_auth_action_count
-
     policy = {
         "Version": "2012-10-17",
         "Statement": [
@@ -187,22 +192,7 @@ def test_access_denied_on_a_data_file_is_one_line_exit_2(loaded_keboola, s3, mon
         ],
     }
 
-    # IAM is enforced after the set-up calls (user, key, policy, bucket, two objects).
-    @set_initial_no_auth_action_count(6)
-    def run():
-        import boto3
-
-        iam = boto3.client("iam", region_name="us-east-1")
-        iam.create_user(UserName="manifests-only")
-        key = iam.create_access_key(UserName="manifests-only")["AccessKey"]
-        iam.put_user_policy(UserName="manifests-only", PolicyName="read-manifests", PolicyDocument=json.dumps(policy))
-        put_tree(s3, "manifests-only", KEBOOLA_LEGACY)
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
-        monkeypatch.delenv("AWS_SESSION_TOKEN")
-        return invoke("load", "cur", "s3://manifests-only")
-
-    result = run()
+    result = _load_as_iam_user(s3, monkeypatch, "s3://manifests-only", policy, "manifests-only", KEBOOLA_LEGACY)
 
     assert result.exit_code == 2
     assert result.output.strip() == (
