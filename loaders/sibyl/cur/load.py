@@ -216,14 +216,19 @@ def _check_other_sources(delivery: Delivery, tally: Tally, others: list[OtherSou
 
 def _replaced_by_other_source(wh: Warehouse, delivery: Delivery) -> OtherSource | None:
     """The other source's published delivery that replaced this very delivery, if one did."""
+    payers = tuple(sorted({p for ids in _replaced_payer_accounts(wh, delivery) for p in (ids or "").split(",") if p}))
+    others = _other_sources(wh, delivery, payers) if payers else []
+    return others[0] if others else None
+
+
+def _replaced_payer_accounts(wh: Warehouse, delivery: Delivery) -> list[str | None]:
+    """The payer accounts of each earlier load of this very delivery that was since replaced (none: never replaced)."""
     _, rows = wh.fetch(
         "select payer_account_ids from raw.cur_loads "
         "where source = $1 and billing_period = $2 and delivery_version = $3 and status = 'replaced'",
         [delivery.source, delivery.billing_period, delivery.version],
     )
-    payers = tuple(sorted({p for (ids,) in rows for p in (ids or "").split(",") if p}))
-    others = _other_sources(wh, delivery, payers) if payers else []
-    return others[0] if others else None
+    return [ids for (ids,) in rows]
 
 
 def _is_older(wh: Warehouse, delivery: Delivery, current: LoadedDelivery) -> bool:
@@ -234,11 +239,7 @@ def _is_older(wh: Warehouse, delivery: Delivery, current: LoadedDelivery) -> boo
     """
     if delivery.delivered_at and current.delivered_at and delivery.delivered_at < current.delivered_at:
         return True
-    _, rows = wh.fetch(
-        "select 1 from raw.cur_loads where source = $1 and billing_period = $2 and delivery_version = $3 and status = 'replaced'",
-        [delivery.source, delivery.billing_period, delivery.version],
-    )
-    return bool(rows)
+    return bool(_replaced_payer_accounts(wh, delivery))
 
 
 def _append_tag_sets(wh: Warehouse, tag_sets_sqls: list[str], load_id: str) -> None:
