@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from sibyl.config import Settings
@@ -16,7 +17,8 @@ from sibyl.errors import EXIT_DATA, ConfigError, DataError
 
 def run_dbt(settings: Settings, args: list[str]) -> None:
     """`dbt <args>` in the project folder; exit 1 from dbt (a failed test or model) is a data error."""
-    _check(_dbt(settings, args), settings, args)
+    started = time.time()
+    _check(_dbt(settings, args), settings, args, _failures(settings.project_dir, started))
 
 
 def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[str], list[tuple]]:
@@ -25,8 +27,9 @@ def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[st
     A separate process, as for every dbt call: dbt-duckdb keeps connections open in-process.
     """
     args = ["--quiet", "show", "--select", model, "--vars", json.dumps(variables), "--limit", "-1", "--output", "json"]
+    started = time.time()
     completed = _dbt(settings, args, capture=True)
-    _check(completed, settings, args)
+    _check(completed, settings, args, _failures(settings.project_dir, started))
     rows = json.loads(completed.stdout)["show"]
     columns = list(rows[0]) if rows else []
     return columns, [tuple(row[c] for c in columns) for row in rows]
@@ -42,12 +45,37 @@ def _dbt(settings: Settings, args: list[str], *, capture: bool = False) -> subpr
                               stdout=subprocess.PIPE if capture else None)
 
 
-def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str]) -> None:
+def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str], failures: list[str]) -> None:
     command = next(a for a in args if not a.startswith("-"))
     if completed.returncode == EXIT_DATA:
-        raise DataError(f"dbt {command} failed on {settings.target}: a model or a data test failed (see dbt's output above)")
+        what = failures[0] if failures else "a model or a data test failed"
+        more = f"; {len(failures) - 1} more failed" if len(failures) > 1 else ""
+        raise DataError(f"dbt {command} failed on {settings.target}: {what}{more} (see dbt's output above)")
     if completed.returncode != 0:
         raise ConfigError(f"dbt {command} could not run on {settings.target} (exit {completed.returncode}; see dbt's output above)")
+
+
+def _failures(project_dir: Path, since: float) -> list[str]:
+    """What failed in the run that just ended, from dbt's run_results.json, in dbt's own words: one
+    line per node, as "Database Error in model stg_cur__tag_sets (path): deadlock detected" or
+    "data test not_null_dim_teams_team failed: Got 1 result, configured to fail if != 0"."""
+    results = project_dir / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
+    if not results.is_file() or results.stat().st_mtime < since:
+        return []  # dbt stopped before it wrote one: its own output says why
+    failures = []
+    for node in json.loads(results.read_text())["results"]:
+        lines = [line.strip() for line in (node.get("message") or "").splitlines() if line.strip()]
+        if node["status"] == "error":
+            failures.append(": ".join(lines[:2]) or f"{node['unique_id']} failed")
+        elif node["status"] == "fail":
+            failures.append(f"{_test_name(node['unique_id'])} failed" + (f": {lines[0]}" if lines else ""))
+    return failures
+
+
+def _test_name(unique_id: str) -> str:
+    """test.sibyl.<name>.<hash> is a data test; unit_test.sibyl.<model>.<name> a unit test."""
+    parts = unique_id.split(".")
+    return f"unit test {parts[3]} of {parts[2]}" if parts[0] == "unit_test" else f"data test {parts[2]}"
 
 
 def _profiles_dir(project_dir: Path, scratch: Path) -> Path:

@@ -48,3 +48,9 @@ def warehouse_rows(sql: str) -> list[tuple]:
 
     with duckdb.connect(os.environ["SIBYL_DUCKDB_PATH"], read_only=True) as con:
         return con.execute(sql).fetchall()
+
+
+def mart_totals_by_period() -> dict[str, tuple[int, float]]:
+    """{'YYYY-MM': (line items, billed cost to the cent)} as marts.fct_cost_daily has them."""
+    rows = warehouse_rows("select billing_period, sum(line_item_count), sum(billed_cost) from marts.fct_cost_daily group by 1")
+    return {f"{period:%Y-%m}": (int(count), round(cost, 2)) for period, count, cost in rows}

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DEMO_END_DATE
-from helpers import warehouse_rows
+from helpers import mart_totals_by_period, warehouse_rows
 from sibyl.cli import cli
 
 WRITTEN_V1 = dt.datetime(2026, 11, 10, 6, 0, 0)
@@ -115,6 +115,21 @@ def test_v1_then_v2_then_v2_again_then_v1(target, report):
         f"is older than the loaded {v2['assembly']}; kept it: {v2['rows']:,} line items, billed {v2['cost']:,.2f}"
     )
     assert state() == after_v2
+
+
+def test_a_built_warehouse_is_rebuilt_after_a_restated_month(target, report):
+    report["point_to"]("v1")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    assert invoke("build").exit_code == 0
+    period = f"{report['period'][:4]}-{report['period'][4:6]}"
+    assert mart_totals_by_period() == {period: (report["v1"]["rows"], round(report["v1"]["cost"], 2))}
+
+    report["point_to"]("v2")
+    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
+    rebuilt = invoke("build")
+
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert mart_totals_by_period() == {period: (report["v2"]["rows"], round(report["v2"]["cost"], 2))}
 
 
 def test_an_older_delivery_never_loaded_is_ignored_by_its_time(target, report):

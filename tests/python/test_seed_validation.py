@@ -86,4 +86,6 @@ def test_broken_seed_fails_the_build_naming_csv_and_value(case, target, project_
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert message.format(target=target) in result.stdout
-    assert result.stderr.strip().splitlines()[-1] == f"error: dbt build failed on {target}: a model or a data test failed (see dbt's output above)"
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(f"error: dbt build failed on {target}: Compilation Error in test seed_")
+    assert f": {message.format(target=target)}" in last_line
