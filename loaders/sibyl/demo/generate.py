@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .estate import build_estate
+from .estate_builder import build_estate
 from .lines import LineMaker
 from .writers import Cur2Writer, LegacyWriter, _uuid
 

@@ -31,12 +31,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import catalog
-from . import organisation as org
-from .estate import (
-    CREDIT_ACCOUNT, DAY_MS, HOUR_MS, LEGAL_ENTITY, LINE_CREDIT, LINE_FEE, LINE_REFUND, LINE_RI_FEE,
-    LINE_SP_RECURRING, LINE_SP_UPFRONT, LINE_TAX, ONE_OFF_CREDIT_ACCOUNT, REFUND_ACCOUNT, REFUND_PRODUCT,
-    TAX_RATE, TAX_TYPE, Estate, Period, _fmt_rate, product_fields,
+from .cur_fields import (
+    LEGAL_ENTITY, LINE_CREDIT, LINE_FEE, LINE_REFUND, LINE_RI_FEE, LINE_SP_RECURRING, LINE_SP_UPFRONT, LINE_TAX,
+    TAX_TYPE, fmt_rate, product_fields,
 )
+from .estate import (
+    ACCOUNT_INDEX, CREDIT_ACCOUNT, ONE_OFF_CREDIT_ACCOUNT, PAYER, REFUND_ACCOUNT, REFUND_PRODUCT, TAX_RATE, Estate,
+)
+from .periods import DAY_MS, HOUR_MS, Period
 
 NUMERIC = (
     "lineItem/UsageAmount", "lineItem/NormalizationFactor", "lineItem/NormalizedUsageAmount",
@@ -52,8 +54,6 @@ NUMERIC = (
 )
 _B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
 CHUNK_ROWS = 16_384          # usage lines per chunk: memory stays flat whatever `lines` is
-_ACCOUNT_INDEX = {a.name: i for i, a in enumerate(org.ACCOUNTS)}
-_PAYER = next(i for i, a in enumerate(org.ACCOUNTS) if a.is_payer)
 
 
 def line_item_ids(digits: np.ndarray) -> np.ndarray:
@@ -131,7 +131,7 @@ class LineMaker:
         self.credit_desc = {(kind, prod): d.add(self._credit_fields(kind, prod))
                             for kind in ("promotional", "migration") for prod in products}
         self.refund_desc = d.add(self._refund_fields())
-        self.payer_sp_pair = estate.pairs.index((_PAYER, "ComputeSavingsPlans"))
+        self.payer_sp_pair = estate.pairs.index((PAYER, "ComputeSavingsPlans"))
         self.pair_of = {pair: i for i, pair in enumerate(estate.pairs)}
         sp_start = np.array([sp.start_day for sp in estate.savings_plans])
         s = estate.slots
@@ -172,7 +172,7 @@ class LineMaker:
             "bill/BillType": "Anniversary",
             "lineItem/LineItemType": LINE_SP_RECURRING,
             "lineItem/LineItemDescription": f"{sp.term.replace('yr', ' year')} {sp.payment_option} {kind} "
-                                            f"Savings Plan with {_fmt_rate(hourly)} USD hourly commitment",
+                                            f"Savings Plan with {fmt_rate(hourly)} USD hourly commitment",
         })
 
     def _sp_upfront_fields(self, sp) -> dict[str, str]:
@@ -222,7 +222,7 @@ class LineMaker:
         return dict(self._ri_common(ri), **{
             "bill/BillType": "Anniversary",
             "lineItem/LineItemType": LINE_RI_FEE,
-            "lineItem/LineItemDescription": f"USD {_fmt_rate(ri.recurring_hourly)} hourly fee per "
+            "lineItem/LineItemDescription": f"USD {fmt_rate(ri.recurring_hourly)} hourly fee per "
                                             f"{'PostgreSQL' if 'rds' in ri.template else 'Linux/UNIX (Amazon VPC)'}, "
                                             f"{what} instance",
             "reservation/NumberOfReservations": str(ri.count),
@@ -374,7 +374,7 @@ class LineMaker:
             if plan.start_day > day:
                 continue
             hourly = plan.recurring_hourly + plan.upfront_hourly
-            rows.append((self.sp_fee_desc[plan.index], _PAYER, plan.resource, self.payer_sp_pair, {
+            rows.append((self.sp_fee_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
                 "lineItem/UsageAmount": 24.0,
                 "lineItem/UnblendedRate": plan.recurring_hourly,
                 "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
@@ -387,7 +387,7 @@ class LineMaker:
                 "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
             }))
             if plan.start_day == day and plan.index in self.sp_upfront_desc:
-                rows.append((self.sp_upfront_desc[plan.index], _PAYER, plan.resource, self.payer_sp_pair, {
+                rows.append((self.sp_upfront_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
                     "lineItem/UsageAmount": 1.0,
                     "lineItem/UnblendedRate": plan.upfront_total,
                     "lineItem/UnblendedCost": plan.upfront_total,
@@ -472,9 +472,9 @@ class LineMaker:
                 "pricing/publicOnDemandCost": 0.0,
             }))
         present = {e.pairs[j][0] for j in e.period_pairs[p.index]}
-        credits = [(_ACCOUNT_INDEX[CREDIT_ACCOUNT], "promotional", 750.0, 0.5)]
+        credits = [(ACCOUNT_INDEX[CREDIT_ACCOUNT], "promotional", 750.0, 0.5)]
         if p.index == 0:
-            credits.append((_ACCOUNT_INDEX[ONE_OFF_CREDIT_ACCOUNT], "migration", 5000.0, 0.3))
+            credits.append((ACCOUNT_INDEX[ONE_OFF_CREDIT_ACCOUNT], "migration", 5000.0, 0.3))
         for account, kind, cap, share in credits:
             if account not in present:
                 continue
@@ -489,9 +489,9 @@ class LineMaker:
                 "pricing/publicOnDemandCost": 0.0,
             }))
         if p.index == 0:
-            pair = self.pair_of[(_ACCOUNT_INDEX[REFUND_ACCOUNT], REFUND_PRODUCT)]
+            pair = self.pair_of[(ACCOUNT_INDEX[REFUND_ACCOUNT], REFUND_PRODUCT)]
             amount = -round(0.05 * max(0.0, float(self.period_base[pair])), 2)
-            rows.append((self.refund_desc, _ACCOUNT_INDEX[REFUND_ACCOUNT], 0, pair, {
+            rows.append((self.refund_desc, ACCOUNT_INDEX[REFUND_ACCOUNT], 0, pair, {
                 "lineItem/UsageAmount": 0.0,
                 "lineItem/UnblendedCost": amount,
                 "lineItem/BlendedCost": amount,

@@ -22,8 +22,9 @@ import pyarrow.parquet as pq
 
 from . import columns as C
 from . import organisation as org
-from .estate import Estate, Period
+from .estate import Estate
 from .lines import NUMERIC, Chunk, line_item_ids
+from .periods import Period
 
 MAX_ROWS_PER_FILE = 500_000
 MAX_ROWS_PER_ROW_GROUP = 100_000
