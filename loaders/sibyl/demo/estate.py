@@ -24,11 +24,7 @@ from . import organisation as org
 from .column_tables import Descriptors, ResourceTable
 from .periods import Period
 
-TAX_RATE = 0.0625
 PATTERN_CODES = {"hours": 0, "variable": 1, "storage": 2}
-CREDIT_ACCOUNT = "dev-sandbox"          # promotional credits every month
-ONE_OFF_CREDIT_ACCOUNT = "ml-prod"      # a one-off migration credit in the first month
-REFUND_ACCOUNT, REFUND_PRODUCT = "payments-prod", "AmazonRDS"
 
 
 @dataclass

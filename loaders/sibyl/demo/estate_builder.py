@@ -12,14 +12,11 @@ import uuid
 
 import numpy as np
 
-from . import catalog
+from . import catalog, fees
 from . import organisation as org
 from .column_tables import Descriptors, Resource, ResourceTable, Slot, SlotTable
 from .cur_fields import LINE_SP_COVERED, LINE_SP_NEGATION, discounted_descriptor, usage_descriptor
-from .estate import (
-    ACCOUNT_INDEX, PAYER, CREDIT_ACCOUNT, ONE_OFF_CREDIT_ACCOUNT, PATTERN_CODES, Estate, Reservation,
-    SavingsPlan,
-)
+from .estate import ACCOUNT_INDEX, PATTERN_CODES, PAYER, Estate, Reservation, SavingsPlan
 from .periods import Period, make_calendar
 
 ENV_SCALE = {"production": 1.0, "staging": 0.3, "development": 0.15}
@@ -49,13 +46,15 @@ class _Builder:
         self.pair_index: dict[tuple[int, str], int] = {}
         self.period_pairs: list[set[int]] = [set() for _ in periods]
         self.period_accounts: list[set[int]] = [set() for _ in periods]
-        self.n_period_pairs = 0
         self.slot_lines = 0
         self.ri_purchase_day = round(0.35 * (n_days - 1))
         self.sp_purchase_day = round(0.60 * (n_days - 1))
         self.savings_plans: list[SavingsPlan] = []
         self.reservations: list[Reservation] = []
         self._commitments()
+        # the day fees depend only on the commitments, drawn above, so they are counted once
+        self.day_fee_lines = sum(len(fees.day_fees(day, self.savings_plans, self.reservations))
+                                 for day in range(n_days))
 
     # -- commitments -----------------------------------------------------------------------------
     def _commitments(self) -> None:
@@ -99,37 +98,19 @@ class _Builder:
             idx = self.pair_index[key] = len(self.pair_index)
         return idx
 
-    def fixed_lines(self) -> int:
-        """Lines that are not usage slots: fees, RI fees, tax, credits, refund."""
-        n = self.n_days                                                     # SP 1 recurring fee, daily
-        n += max(0, self.n_days - self.sp_purchase_day) + 1                 # SP 2 recurring fee + upfront fee
-        n += 1                                                              # RI 2 upfront fee
-        ri2_period = self._period_index(self.ri_purchase_day)
-        n += len(self.periods) + (len(self.periods) - ri2_period)          # RIFee lines
-        n += self.n_period_pairs                                            # Tax
-        credit, one_off = ACCOUNT_INDEX[CREDIT_ACCOUNT], ACCOUNT_INDEX[ONE_OFF_CREDIT_ACCOUNT]
-        n += sum(credit in accounts for accounts in self.period_accounts)
-        n += one_off in self.period_accounts[0]
-        n += 1                                                              # refund
-        return n
-
-    def _period_index(self, day: int) -> int:
-        for p in self.periods:
-            if p.first_day <= day <= p.last_day:
-                return p.index
-        return len(self.periods) - 1
+    def fee_lines(self) -> int:
+        """Lines that are not usage slots, counted by the rules that make them."""
+        return self.day_fee_lines + sum(
+            len(fees.month_end_fees(p, self.reservations, self.period_pairs[p.index], self.period_accounts[p.index]))
+            for p in self.periods)
 
     def _add_period_pair(self, period: int, account: int, product: str) -> None:
-        pair = self._pair(account, product)
-        if pair not in self.period_pairs[period]:
-            self.period_pairs[period].add(pair)
-            self.period_accounts[period].add(account)
-            self.n_period_pairs += 1
+        self.period_pairs[period].add(self._pair(account, product))
+        self.period_accounts[period].add(account)
 
     def _reset_pairs(self) -> None:
         self.period_pairs = [set() for _ in self.periods]
         self.period_accounts = [set() for _ in self.periods]
-        self.n_period_pairs = 0
 
     def _register_fee_pairs(self) -> None:
         for p in self.periods:
@@ -462,11 +443,11 @@ def build_estate(seed: int, end_date: dt.date, months: int, lines: int) -> Estat
     b.anchors()
     b._register_fee_pairs()
     while True:
-        total = b.slot_lines + b.fixed_lines()
+        total = b.slot_lines + b.fee_lines()
         if total >= lines:
             break
         b.random_resource()
-        total = b.slot_lines + b.fixed_lines()
+        total = b.slot_lines + b.fee_lines()
         if total > lines:
             b.trim_last(total - lines)
             _rebuild_pairs(b)        # trimming may have taken the resource out of a period
@@ -568,7 +549,7 @@ def _finish(b: _Builder) -> Estate:
         resources=res, slots=arrays, slot_stable_ids=stable_ids, savings_plans=b.savings_plans,
         reservations=b.reservations, pairs=pairs, period_pairs=[sorted(p) for p in b.period_pairs],
         ri_purchase_day=b.ri_purchase_day, sp_purchase_day=b.sp_purchase_day)
-    estate.expected_lines = b.slot_lines + b.fixed_lines()
+    estate.expected_lines = b.slot_lines + b.fee_lines()
     return estate
 
 

@@ -19,6 +19,7 @@ Semantics follow the CUR:
   the unused amortised upfront / recurring fees; Fee: the upfront payment of a reservation bought in the window.
 - Tax: one per (account, product code) per month, usage period = the billing period.
 - Credit, Refund: negative, per month.
+Which fee lines exist is decided by fees.py, whose rules the estate builder also counts with.
 """
 
 from __future__ import annotations
@@ -27,17 +28,16 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from . import catalog
+from . import catalog, fees
 from .cur_fields import (
     LEGAL_ENTITY, LINE_CREDIT, LINE_FEE, LINE_REFUND, LINE_RI_FEE, LINE_SP_RECURRING, LINE_SP_UPFRONT, LINE_TAX,
     TAX_TYPE, fmt_rate, product_fields,
 )
-from .estate import (
-    ACCOUNT_INDEX, CREDIT_ACCOUNT, ONE_OFF_CREDIT_ACCOUNT, PAYER, REFUND_ACCOUNT, REFUND_PRODUCT, TAX_RATE, Estate,
-)
+from .estate import ACCOUNT_INDEX, PAYER, Estate, Reservation, SavingsPlan
 from .periods import DAY_MS, HOUR_MS, Period
 
 NUMERIC = (
@@ -106,6 +106,16 @@ class Chunk:
         )
 
 
+class FeeRow(NamedTuple):
+    """One line that is not usage: its descriptor, account, resource, (account, product) pair and numbers."""
+
+    desc: int
+    account: int
+    resource: int
+    pair: int
+    values: dict[str, float]
+
+
 def _empty_num(n: int) -> dict[str, np.ndarray]:
     return {k: np.full(n, np.nan) for k in NUMERIC}
 
@@ -118,7 +128,7 @@ class LineMaker:
         d = estate.descriptors
         self.sp_fee_desc = [d.add(self._sp_fee_fields(sp)) for sp in estate.savings_plans]
         self.sp_upfront_desc = {sp.index: d.add(self._sp_upfront_fields(sp))
-                                for sp in estate.savings_plans if sp.upfront_total > 0}
+                                for sp in estate.savings_plans if fees.has_upfront_fee(sp)}
         self.ri_fee_desc = {ri.index: d.add(self._ri_upfront_fields(ri)) for ri in estate.reservations
                             if ri.start_day >= 0}
         self.rifee_desc: dict[tuple[int, int], int] = {}
@@ -261,10 +271,10 @@ class LineMaker:
         return {
             "bill/BillType": "Refund",
             "lineItem/LineItemType": LINE_REFUND,
-            "lineItem/ProductCode": REFUND_PRODUCT,
+            "lineItem/ProductCode": fees.REFUND_PRODUCT,
             "lineItem/LineItemDescription": "Refund for service credit - Amazon RDS availability SLA",
             "lineItem/LegalEntity": LEGAL_ENTITY,
-            **product_fields(REFUND_PRODUCT, None),
+            **product_fields(fees.REFUND_PRODUCT, None),
         }
 
     # -- one day -------------------------------------------------------------------------------------------
@@ -369,65 +379,70 @@ class LineMaker:
         e = self.e
         rng = np.random.default_rng([e.seed, 3, day])
         day_ms = (e.day_date(day) - dt.date(1970, 1, 1)).days * DAY_MS
-        rows: list[tuple[int, int, int, int, dict[str, float]]] = []
-        for plan in e.savings_plans:
-            if plan.start_day > day:
-                continue
-            hourly = plan.recurring_hourly + plan.upfront_hourly
-            rows.append((self.sp_fee_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
-                "lineItem/UsageAmount": 24.0,
-                "lineItem/UnblendedRate": plan.recurring_hourly,
-                "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
-                "lineItem/BlendedRate": plan.recurring_hourly,
-                "lineItem/BlendedCost": round(plan.recurring_hourly * 24, 10),
-                "pricing/publicOnDemandCost": 0.0,
-                "savingsPlan/TotalCommitmentToDate": round(hourly * 24, 10),
-                "savingsPlan/UsedCommitment": round(float(used[plan.index]), 10),
-                "savingsPlan/RecurringCommitmentForBillingPeriod": round(plan.recurring_hourly * 24, 10),
-                "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
-            }))
-            if plan.start_day == day and plan.index in self.sp_upfront_desc:
-                rows.append((self.sp_upfront_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
-                    "lineItem/UsageAmount": 1.0,
-                    "lineItem/UnblendedRate": plan.upfront_total,
-                    "lineItem/UnblendedCost": plan.upfront_total,
-                    "lineItem/BlendedRate": plan.upfront_total,
-                    "lineItem/BlendedCost": plan.upfront_total,
-                    "pricing/publicOnDemandCost": 0.0,
-                }))
-        for r in e.reservations:
-            if r.start_day == day and r.index in self.ri_fee_desc:
-                term_hours = 8760 * int(r.term[0])
-                per_reservation = round(r.upfront_hourly * term_hours, 2)
-                total = round(per_reservation * r.count, 2)
-                product = catalog.TEMPLATES[r.template].product_code
-                rows.append((self.ri_fee_desc[r.index], r.account, 0, self.pair_of[(r.account, product)], {
-                    "lineItem/UsageAmount": float(r.count),
-                    "lineItem/UnblendedRate": per_reservation,
-                    "lineItem/UnblendedCost": total,
-                    "lineItem/BlendedRate": per_reservation,
-                    "lineItem/BlendedCost": total,
-                    "pricing/publicOnDemandCost": 0.0,
-                    "reservation/UpfrontValue": total,
-                }))
+        make = {
+            LINE_SP_RECURRING: lambda plan: self._sp_recurring_row(plan, used),
+            LINE_SP_UPFRONT: self._sp_upfront_row,
+            LINE_FEE: self._ri_upfront_row,
+        }
+        rows = [make[line_type](subject) for line_type, subject in fees.day_fees(day, e.savings_plans, e.reservations)]
         return self._rows(rows, rng, day, day_ms, day_ms + DAY_MS)
 
-    def _rows(self, rows, rng, interval: int, start_ms: int, end_ms: int) -> Chunk:
+    def _sp_recurring_row(self, plan: SavingsPlan, used: np.ndarray) -> FeeRow:
+        hourly = plan.recurring_hourly + plan.upfront_hourly
+        return FeeRow(self.sp_fee_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
+            "lineItem/UsageAmount": 24.0,
+            "lineItem/UnblendedRate": plan.recurring_hourly,
+            "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
+            "lineItem/BlendedRate": plan.recurring_hourly,
+            "lineItem/BlendedCost": round(plan.recurring_hourly * 24, 10),
+            "pricing/publicOnDemandCost": 0.0,
+            "savingsPlan/TotalCommitmentToDate": round(hourly * 24, 10),
+            "savingsPlan/UsedCommitment": round(float(used[plan.index]), 10),
+            "savingsPlan/RecurringCommitmentForBillingPeriod": round(plan.recurring_hourly * 24, 10),
+            "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
+        })
+
+    def _sp_upfront_row(self, plan: SavingsPlan) -> FeeRow:
+        return FeeRow(self.sp_upfront_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
+            "lineItem/UsageAmount": 1.0,
+            "lineItem/UnblendedRate": plan.upfront_total,
+            "lineItem/UnblendedCost": plan.upfront_total,
+            "lineItem/BlendedRate": plan.upfront_total,
+            "lineItem/BlendedCost": plan.upfront_total,
+            "pricing/publicOnDemandCost": 0.0,
+        })
+
+    def _ri_upfront_row(self, r: Reservation) -> FeeRow:
+        term_hours = 8760 * int(r.term[0])
+        per_reservation = round(r.upfront_hourly * term_hours, 2)
+        total = round(per_reservation * r.count, 2)
+        product = catalog.TEMPLATES[r.template].product_code
+        return FeeRow(self.ri_fee_desc[r.index], r.account, 0, self.pair_of[(r.account, product)], {
+            "lineItem/UsageAmount": float(r.count),
+            "lineItem/UnblendedRate": per_reservation,
+            "lineItem/UnblendedCost": total,
+            "lineItem/BlendedRate": per_reservation,
+            "lineItem/BlendedCost": total,
+            "pricing/publicOnDemandCost": 0.0,
+            "reservation/UpfrontValue": total,
+        })
+
+    def _rows(self, rows: list[FeeRow], rng, interval: int, start_ms: int, end_ms: int) -> Chunk:
         n = len(rows)
         num = _empty_num(n)
-        for i, (_, _, _, _, values) in enumerate(rows):
-            for k, v in values.items():
+        for i, row in enumerate(rows):
+            for k, v in row.values.items():
                 num[k][i] = v
         return Chunk(
-            desc=np.array([r[0] for r in rows], dtype=np.int32),
-            account=np.array([r[1] for r in rows], dtype=np.int32),
-            resource=np.array([r[2] for r in rows], dtype=np.int32),
+            desc=np.array([r.desc for r in rows], dtype=np.int32),
+            account=np.array([r.account for r in rows], dtype=np.int32),
+            resource=np.array([r.resource for r in rows], dtype=np.int32),
             interval=np.full(n, interval, dtype=np.int32),
             start_ms=np.full(n, start_ms, dtype=np.int64),
             end_ms=np.full(n, end_ms, dtype=np.int64),
             ids=random_id_digits(rng, n),
             num=num,
-            pair=np.array([r[3] for r in rows], dtype=np.int32),
+            pair=np.array([r.pair for r in rows], dtype=np.int32),
         )
 
     # -- month end ---------------------------------------------------------------------------------------------
@@ -435,69 +450,78 @@ class LineMaker:
         """RIFee, Tax, Credit and Refund lines of period `p`; resets the month's running totals."""
         e = self.e
         rng = np.random.default_rng([e.seed, 2, p.index])
-        rows = []
-        for r in e.reservations:
-            if r.start_day > p.last_day:
-                continue
-            hours = self._ri_hours(r, p)
-            units = float(hours * r.count)
-            elapsed_days = p.last_day - max(p.first_day, r.start_day) + 1
-            elapsed = elapsed_days * 24 * r.count
-            unused = max(0.0, round(elapsed - self.ri_used_hours[r.index], 8))
-            term_hours = 8760 * int(r.term[0])
-            product = catalog.TEMPLATES[r.template].product_code
-            rows.append((self.rifee_desc[(r.index, p.index)], r.account, 0, self.pair_of[(r.account, product)], {
-                "lineItem/UsageAmount": units,
-                "lineItem/UnblendedRate": r.recurring_hourly,
-                "lineItem/UnblendedCost": round(units * r.recurring_hourly, 10),
-                "lineItem/BlendedRate": r.recurring_hourly,
-                "lineItem/BlendedCost": round(units * r.recurring_hourly, 10),
-                "pricing/publicOnDemandCost": 0.0,
-                "reservation/AmortizedUpfrontFeeForBillingPeriod": round(units * r.upfront_hourly, 10),
-                "reservation/UnusedQuantity": unused,
-                "reservation/UnusedNormalizedUnitQuantity": round(unused * r.normalization_factor, 8),
-                "reservation/UnusedRecurringFee": round(unused * r.recurring_hourly, 10),
-                "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod": round(unused * r.upfront_hourly, 10),
-                "reservation/UpfrontValue": round(r.upfront_hourly * term_hours * r.count, 2),
-            }))
-        for row in rows:
-            self.period_base[row[3]] += row[4]["lineItem/UnblendedCost"]
-        for pair in e.period_pairs[p.index]:
-            account, product = e.pairs[pair]
-            tax = round(max(0.0, float(self.period_base[pair])) * TAX_RATE, 2)
-            rows.append((self.tax_desc[product], account, 0, pair, {
-                "lineItem/UsageAmount": 1.0,
-                "lineItem/UnblendedCost": tax,
-                "lineItem/BlendedCost": tax,
-                "pricing/publicOnDemandCost": 0.0,
-            }))
-        present = {e.pairs[j][0] for j in e.period_pairs[p.index]}
-        credits = [(ACCOUNT_INDEX[CREDIT_ACCOUNT], "promotional", 750.0, 0.5)]
-        if p.index == 0:
-            credits.append((ACCOUNT_INDEX[ONE_OFF_CREDIT_ACCOUNT], "migration", 5000.0, 0.3))
-        for account, kind, cap, share in credits:
-            if account not in present:
-                continue
-            pairs = [j for j in e.period_pairs[p.index] if e.pairs[j][0] == account]
-            top = max(pairs, key=lambda j: (self.period_base[j], -j))
-            total = float(sum(self.period_base[j] for j in pairs))
-            amount = -round(min(cap, share * max(total, 0.0)), 2)
-            rows.append((self.credit_desc[(kind, e.pairs[top][1])], account, 0, top, {
-                "lineItem/UsageAmount": 0.0,
-                "lineItem/UnblendedCost": amount,
-                "lineItem/BlendedCost": amount,
-                "pricing/publicOnDemandCost": 0.0,
-            }))
-        if p.index == 0:
-            pair = self.pair_of[(ACCOUNT_INDEX[REFUND_ACCOUNT], REFUND_PRODUCT)]
-            amount = -round(0.05 * max(0.0, float(self.period_base[pair])), 2)
-            rows.append((self.refund_desc, ACCOUNT_INDEX[REFUND_ACCOUNT], 0, pair, {
-                "lineItem/UsageAmount": 0.0,
-                "lineItem/UnblendedCost": amount,
-                "lineItem/BlendedCost": amount,
-                "pricing/publicOnDemandCost": 0.0,
-            }))
+        pairs = e.period_pairs[p.index]
+        make = {
+            LINE_RI_FEE: lambda r: self._rifee_row(r, p),
+            LINE_TAX: self._tax_row,
+            LINE_CREDIT: lambda credit: self._credit_row(credit, pairs),
+            LINE_REFUND: lambda _: self._refund_row(),
+        }
+        accounts = {e.pairs[j][0] for j in pairs}
+        # in order: the RI fees come first and count towards the tax, credits and refund after them
+        rows = [make[line_type](subject)
+                for line_type, subject in fees.month_end_fees(p, e.reservations, pairs, accounts)]
         chunk = self._rows(rows, rng, p.first_day, p.start_ms, p.end_ms)
         self.period_base[:] = 0.0
         self.ri_used_hours[:] = 0.0
         return chunk
+
+    def _rifee_row(self, r: Reservation, p: Period) -> FeeRow:
+        """The month's recurring fee of reservation `r`; adds it to the month's cost of its (account, product)."""
+        hours = self._ri_hours(r, p)
+        units = float(hours * r.count)
+        elapsed_days = p.last_day - max(p.first_day, r.start_day) + 1
+        elapsed = elapsed_days * 24 * r.count
+        unused = max(0.0, round(elapsed - self.ri_used_hours[r.index], 8))
+        term_hours = 8760 * int(r.term[0])
+        product = catalog.TEMPLATES[r.template].product_code
+        row = FeeRow(self.rifee_desc[(r.index, p.index)], r.account, 0, self.pair_of[(r.account, product)], {
+            "lineItem/UsageAmount": units,
+            "lineItem/UnblendedRate": r.recurring_hourly,
+            "lineItem/UnblendedCost": round(units * r.recurring_hourly, 10),
+            "lineItem/BlendedRate": r.recurring_hourly,
+            "lineItem/BlendedCost": round(units * r.recurring_hourly, 10),
+            "pricing/publicOnDemandCost": 0.0,
+            "reservation/AmortizedUpfrontFeeForBillingPeriod": round(units * r.upfront_hourly, 10),
+            "reservation/UnusedQuantity": unused,
+            "reservation/UnusedNormalizedUnitQuantity": round(unused * r.normalization_factor, 8),
+            "reservation/UnusedRecurringFee": round(unused * r.recurring_hourly, 10),
+            "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod": round(unused * r.upfront_hourly, 10),
+            "reservation/UpfrontValue": round(r.upfront_hourly * term_hours * r.count, 2),
+        })
+        self.period_base[row.pair] += row.values["lineItem/UnblendedCost"]
+        return row
+
+    def _tax_row(self, pair: int) -> FeeRow:
+        account, product = self.e.pairs[pair]
+        tax = round(max(0.0, float(self.period_base[pair])) * fees.TAX_RATE, 2)
+        return FeeRow(self.tax_desc[product], account, 0, pair, {
+            "lineItem/UsageAmount": 1.0,
+            "lineItem/UnblendedCost": tax,
+            "lineItem/BlendedCost": tax,
+            "pricing/publicOnDemandCost": 0.0,
+        })
+
+    def _credit_row(self, credit: fees.Credit, period_pairs: list[int]) -> FeeRow:
+        """A credit against the account's costliest product of the month, a share of its cost up to a cap."""
+        pairs = [j for j in period_pairs if self.e.pairs[j][0] == credit.account]
+        top = max(pairs, key=lambda j: (self.period_base[j], -j))
+        total = float(sum(self.period_base[j] for j in pairs))
+        amount = -round(min(credit.cap, credit.share * max(total, 0.0)), 2)
+        return FeeRow(self.credit_desc[(credit.kind, self.e.pairs[top][1])], credit.account, 0, top, {
+            "lineItem/UsageAmount": 0.0,
+            "lineItem/UnblendedCost": amount,
+            "lineItem/BlendedCost": amount,
+            "pricing/publicOnDemandCost": 0.0,
+        })
+
+    def _refund_row(self) -> FeeRow:
+        account = ACCOUNT_INDEX[fees.REFUND_ACCOUNT]
+        pair = self.pair_of[(account, fees.REFUND_PRODUCT)]
+        amount = -round(0.05 * max(0.0, float(self.period_base[pair])), 2)
+        return FeeRow(self.refund_desc, account, 0, pair, {
+            "lineItem/UsageAmount": 0.0,
+            "lineItem/UnblendedCost": amount,
+            "lineItem/BlendedCost": amount,
+            "pricing/publicOnDemandCost": 0.0,
+        })
