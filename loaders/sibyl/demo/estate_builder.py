@@ -46,6 +46,7 @@ class _Builder:
         self.pair_index: dict[tuple[int, str], int] = {}
         self.period_pairs: list[set[int]] = [set() for _ in periods]
         self.period_accounts: list[set[int]] = [set() for _ in periods]
+        self._fee_lines: int | None = None
         self.slot_lines = 0
         self.ri_purchase_day = round(0.35 * (n_days - 1))
         self.sp_purchase_day = round(0.60 * (n_days - 1))
@@ -100,17 +101,24 @@ class _Builder:
 
     def fee_lines(self) -> int:
         """Lines that are not usage slots, counted by the rules that make them."""
-        return self.day_fee_lines + sum(
-            len(fees.month_end_fees(p, self.reservations, self.period_pairs[p.index], self.period_accounts[p.index]))
-            for p in self.periods)
+        if self._fee_lines is None:             # recounted only when the billed pairs change
+            self._fee_lines = self.day_fee_lines + sum(
+                len(fees.month_end_fees(p, self.reservations, self.period_pairs[p.index],
+                                        self.period_accounts[p.index]))
+                for p in self.periods)
+        return self._fee_lines
 
     def _add_period_pair(self, period: int, account: int, product: str) -> None:
-        self.period_pairs[period].add(self._pair(account, product))
-        self.period_accounts[period].add(account)
+        pair = self._pair(account, product)
+        if pair not in self.period_pairs[period]:
+            self.period_pairs[period].add(pair)
+            self.period_accounts[period].add(account)
+            self._fee_lines = None
 
     def _reset_pairs(self) -> None:
         self.period_pairs = [set() for _ in self.periods]
         self.period_accounts = [set() for _ in self.periods]
+        self._fee_lines = None
 
     def _register_fee_pairs(self) -> None:
         for p in self.periods:
