@@ -18,12 +18,24 @@ from .column_tables import Descriptors, Resource, ResourceTable, Slot, SlotTable
 from .cur_fields import LINE_SP_COVERED, LINE_SP_NEGATION, discounted_descriptor, usage_descriptor
 from .estate import ACCOUNT_INDEX, PATTERN_CODES, PAYER, Estate, Reservation, SavingsPlan
 from .periods import Period, make_calendar
+from .resource_draws import MEDIAN_SLOTS, LifetimeDraws, SlotDraws, TagDraws, draw_resource
 
 ENV_SCALE = {"production": 1.0, "staging": 0.3, "development": 0.15}
+# the messy spellings of tag keys, and who the aws:createdBy tag says created a resource
+TEAM_KEYS = ("Team", "TEAM", "team_name", "team-name", "owner-team")
+SERVICE_KEYS = ("Service", "app", "application", "App")
+ENV_KEYS = ("env", "Environment", "Env", "ENV", "stage")
+CREATORS = ("AssumedRole:AROAEXAMPLEROLE01:terraform", "AssumedRole:AROAEXAMPLEROLE02:github-actions",
+            "IAMUser:AIDAEXAMPLEUSER01:alice", "IAMUser:AIDAEXAMPLEUSER02:bob")
 
 
 def _iso_ms(day: dt.date) -> str:
     return f"{day:%Y-%m-%d}T00:00:00.000Z"
+
+
+def _pick(options: tuple[str, ...], x: float) -> str:
+    """The option a uniform draw `x` falls on."""
+    return options[min(int(x * len(options)), len(options) - 1)]
 
 
 def _uuid(rng: np.random.Generator) -> str:
@@ -176,72 +188,40 @@ class _Builder:
         return ACCOUNT_INDEX["dev-sandbox"]
 
     def _resource_id(self, kind: str, service: str, env: str, region: catalog.Region, account: int, n: int) -> str:
-        acct = org.ACCOUNTS[account].account_id
-        rc = region.code
+        id_format = catalog.RESOURCE_ID_FORMATS[kind]
         hex16 = self.rng.bytes(8).hex()
-        short = {"production": "prod", "staging": "stg", "development": "dev"}[env]
-        name = f"{service}-{short}"
-        if kind == "ec2":
-            return f"i-0{hex16[:16]}"
-        if kind == "ebs":
-            return f"vol-0{hex16[:16]}"
-        if kind == "rds":
-            return f"arn:aws:rds:{rc}:{acct}:db:{name}-{n}"
-        if kind == "s3":
-            purpose = ("assets", "logs", "exports", "backups", "data")[n % 5]
-            return f"{name}-{purpose}-{hex16[:6]}"
-        if kind == "lambda":
-            fn = ("handler", "worker", "consumer", "cron", "webhook")[n % 5]
-            return f"arn:aws:lambda:{rc}:{acct}:function:{name}-{fn}-{n}"
-        if kind == "dynamodb":
-            return f"arn:aws:dynamodb:{rc}:{acct}:table/{name}-{n}"
-        if kind == "logs":
-            return f"arn:aws:logs:{rc}:{acct}:log-group:/ecs/{service}/{short}-{n}"
-        if kind == "nat":
-            return f"arn:aws:ec2:{rc}:{acct}:natgateway/nat-0{hex16}"
-        if kind == "alb":
-            return f"arn:aws:elasticloadbalancing:{rc}:{acct}:loadbalancer/app/{name}-{n}/{hex16}"
-        if kind == "eks":
-            return f"arn:aws:eks:{rc}:{acct}:cluster/{name}-{n}"
-        if kind == "elasticache":
-            return f"arn:aws:elasticache:{rc}:{acct}:cluster:{name}-{n}-001"
-        if kind == "sqs":
-            return f"arn:aws:sqs:{rc}:{acct}:{name}-queue-{n}"
-        if kind == "kinesis":
-            return f"arn:aws:kinesis:{rc}:{acct}:stream/{name}-events-{n}"
-        if kind == "opensearch":
-            return f"arn:aws:es:{rc}:{acct}:domain/{name}-{n}"
-        if kind == "redshift":
-            return f"arn:aws:redshift:{rc}:{acct}:cluster:{name}-{n}"
-        if kind == "cloudfront":
-            return f"arn:aws:cloudfront::{acct}:distribution/E{hex16[:13].upper()}"
-        if kind == "fargate":
-            return f"arn:aws:ecs:{rc}:{acct}:service/{name}/{service}-{n}"
-        if kind == "kms":
-            return f"arn:aws:kms:{rc}:{acct}:key/{_uuid(self.rng)}"
-        raise ValueError(kind)
+        short = catalog.ENV_SHORT[env]
+        fields = {
+            "region": region.code, "account": org.ACCOUNTS[account].account_id, "service": service, "env": short,
+            "name": f"{service}-{short}", "n": n, "hex": hex16, "HEX": hex16.upper(),
+            "bucket_purpose": catalog.BUCKET_PURPOSES[n % len(catalog.BUCKET_PURPOSES)],
+            "function_role": catalog.FUNCTION_ROLES[n % len(catalog.FUNCTION_ROLES)],
+        }
+        if "{uuid}" in id_format:         # drawn only where used, after the hex digits, as it always was
+            fields["uuid"] = _uuid(self.rng)
+        return id_format.format(**fields)
 
-    def _slots(self, kind: str, service: org.Service, env: str, u: np.ndarray, z: np.ndarray,
+    def _slots(self, kind: str, service: org.Service, env: str, d: SlotDraws,
                instance: str | None = None, with_optional: bool = True) -> list[Slot]:
         scale = ENV_SCALE[env]
         out = []
         for j, (key, prob) in enumerate(catalog.KINDS[kind].templates):
-            if prob < 1.0 and (not with_optional or u[j] >= prob):
+            if prob < 1.0 and (not with_optional or d.keep[j] >= prob):
                 continue
             if key == "ec2:*":
-                key = f"ec2:{instance or self._instance_type(service, env, u[8])}"
+                key = f"ec2:{instance or self._instance_type(service, env, d.size)}"
             elif key == "rds:*":
-                key = f"rds:{instance or self._db_class(env, u[8])}"
+                key = f"rds:{instance or self._db_class(env, d.size)}"
             t = catalog.TEMPLATES[key]
             if t.pattern == "hours":
                 if t.median > 1:
-                    base = max(1.0, round(t.median * math.exp(0.4 * z[j]) * (1.0 if env == "production" else 0.5)))
+                    base = max(1.0, round(t.median * math.exp(0.4 * d.amount[j]) * (1.0 if env == "production" else 0.5)))
                 else:
                     base = 1.0
             elif t.pattern == "variable":
-                base = t.median * math.exp(1.0 * z[j]) * scale
+                base = t.median * math.exp(1.0 * d.amount[j]) * scale
             else:
-                base = t.median * math.exp(1.2 * z[j]) * scale
+                base = t.median * math.exp(1.2 * d.amount[j]) * scale
             out.append(Slot(key, base))
         return out
 
@@ -257,91 +237,89 @@ class _Builder:
         choices = catalog.DB_CHOICES if env == "production" else catalog.DB_CHOICES[:2]
         return choices[min(int(u * len(choices)), len(choices) - 1)]
 
-    def _tags(self, service: org.Service, env: str, kind: str, u: np.ndarray) -> dict[str, str]:
+    def _tags(self, service: org.Service, env: str, kind: str, d: TagDraws) -> dict[str, str]:
         team = service.team
-        tags: dict[str, str] = {}
-        p = u[0]
-
-        def pick(options: tuple[str, ...], x: float) -> str:
-            return options[min(int(x * len(options)), len(options) - 1)]
-
+        p = d.profile
         if p < 0.70:                                     # clean
             tags = {"team": team, "service": service.service, "environment": env}
         elif p < 0.80:                                   # messy keys and values
-            team_key = pick(("Team", "TEAM", "team_name", "team-name", "owner-team"), u[1]) if u[2] < 0.7 else "team"
-            svc_key = pick(("Service", "app", "application", "App"), u[3]) if u[4] < 0.7 else "service"
-            env_key = pick(("env", "Environment", "Env", "ENV", "stage"), u[5]) if u[6] < 0.7 else "environment"
-            if u[7] < 0.7:
-                variants = org.TEAM_VALUE_VARIANTS.get(team) or (team.title(), team.upper(), f" {team} ")
-                team_value = pick(variants, u[9])
-            else:
-                team_value = team
-            svc_variants = org.SERVICE_VALUE_VARIANTS.get(service.service)
-            svc_value = pick(svc_variants, u[10]) if svc_variants and u[11] < 0.6 else service.service
-            env_value = pick(org.ENVIRONMENT_VALUE_VARIANTS[env], u[12]) if u[13] < 0.6 else env
-            tags = {team_key: team_value, svc_key: svc_value, env_key: env_value}
+            tags = self._messy_tags(service, env, d)
         elif p < 0.88:                                   # only a service tag
-            tags = {("app" if u[1] < 0.3 else "service"): service.service}
+            tags = {("app" if d.spelling < 0.3 else "service"): service.service}
         elif p < 0.98:                                   # untagged
             tags = {}
         else:                                            # a team nobody knows
-            tags = {"team": pick(org.UNKNOWN_TEAM_VALUES, u[1]), "service": service.service, "environment": env}
-        if kind == "ec2" and u[14] < 0.8 and tags:
+            tags = {"team": _pick(org.UNKNOWN_TEAM_VALUES, d.spelling), "service": service.service, "environment": env}
+        if kind == "ec2" and d.name_tag < 0.8 and tags:
             tags["Name"] = f"{service.service}-{env}"          # instances of one group share it
-        if tags and u[15] < 0.15:
+        if tags and d.cost_center_tag < 0.15:
             tags["CostCenter"] = f"CC-{1000 + (hash_team(team) % 90) * 10}"
-        if tags and u[16] < 0.04:
+        if tags and d.owner_tag < 0.04:
             tags["owner"] = f"{team}-oncall@example.com"
-        if kind in ("ec2", "ebs", "rds", "s3") and u[17] < 0.3:
-            who = pick(("AssumedRole:AROAEXAMPLEROLE01:terraform", "AssumedRole:AROAEXAMPLEROLE02:github-actions",
-                        "IAMUser:AIDAEXAMPLEUSER01:alice", "IAMUser:AIDAEXAMPLEUSER02:bob"), u[18])
-            tags["aws:createdBy"] = who
+        if kind in ("ec2", "ebs", "rds", "s3") and d.created_by_tag < 0.3:
+            tags["aws:createdBy"] = _pick(CREATORS, d.creator)
         return tags
 
-    def _lifetime(self, res: Resource, u: np.ndarray) -> None:
-        d = self.n_days
-        if u[0] < 0.78:
-            res.start, res.start_hour = 0, 0
-            if u[1] < 0.06:
-                res.end, res.end_hour = int(u[2] * d), 1 + int(u[3] * 23)
-            else:
-                res.end, res.end_hour = d - 1, 24
+    @staticmethod
+    def _messy_tags(service: org.Service, env: str, d: TagDraws) -> dict[str, str]:
+        team = service.team
+        team_key = _pick(TEAM_KEYS, d.spelling) if d.messy_team_key < 0.7 else "team"
+        svc_key = _pick(SERVICE_KEYS, d.service_key) if d.messy_service_key < 0.7 else "service"
+        env_key = _pick(ENV_KEYS, d.env_key) if d.messy_env_key < 0.7 else "environment"
+        if d.messy_team_value < 0.7:
+            variants = org.TEAM_VALUE_VARIANTS.get(team) or (team.title(), team.upper(), f" {team} ")
+            team_value = _pick(variants, d.team_value)
         else:
-            res.start, res.start_hour = int(u[2] * d), int(u[3] * 24)
-            duration = int(-math.log(1.0 - u[4]) * 25)
-            res.end = res.start + duration
-            if res.end >= d - 1:
-                res.end, res.end_hour = d - 1, 24
+            team_value = team
+        svc_variants = org.SERVICE_VALUE_VARIANTS.get(service.service)
+        svc_value = (_pick(svc_variants, d.service_value) if svc_variants and d.messy_service_value < 0.6
+                     else service.service)
+        env_value = _pick(org.ENVIRONMENT_VALUE_VARIANTS[env], d.env_value) if d.messy_env_value < 0.6 else env
+        return {team_key: team_value, svc_key: svc_value, env_key: env_value}
+
+    def _lifetime(self, res: Resource, d: LifetimeDraws) -> None:
+        n_days = self.n_days
+        if d.from_window_start < 0.78:
+            res.start, res.start_hour = 0, 0
+            if d.ends_early < 0.06:
+                res.end, res.end_hour = int(d.day * n_days), 1 + int(d.hour * 23)
             else:
-                res.end_hour = 1 + int(u[5] * 23)
+                res.end, res.end_hour = n_days - 1, 24
+        else:
+            res.start, res.start_hour = int(d.day * n_days), int(d.hour * 24)
+            duration = int(-math.log(1.0 - d.duration) * 25)
+            res.end = res.start + duration
+            if res.end >= n_days - 1:
+                res.end, res.end_hour = n_days - 1, 24
+            else:
+                res.end_hour = 1 + int(d.last_hour * 23)
         if res.start == res.end and res.end_hour <= res.start_hour:
             res.end_hour = min(24, res.start_hour + 1)
 
     def random_resource(self) -> None:
         rng = self.rng
-        u = rng.random(64)
-        z = rng.standard_normal(8)
-        service = org.SERVICES[min(int(u[0] * len(org.SERVICES)), len(org.SERVICES) - 1)]
-        env = "production" if u[1] < 0.60 else ("staging" if u[1] < 0.85 else "development")
-        account = self._account(service, env, u[2])
-        region = self._region(service, u[3])
+        d = draw_resource(rng)
+        service = org.SERVICES[min(int(d.service * len(org.SERVICES)), len(org.SERVICES) - 1)]
+        env = "production" if d.env < 0.60 else ("staging" if d.env < 0.85 else "development")
+        account = self._account(service, env, d.account)
+        region = self._region(service, d.region)
         weights = catalog.KIND_WEIGHTS[service.service_type]
         total = sum(w for _, w in weights)
         acc, kind = 0.0, weights[-1][0]
         for k, w in weights:
             acc += w / total
-            if u[4] < acc:
+            if d.kind < acc:
                 kind = k
                 break
         n = len(self.resources)
         res = Resource(self._resource_id(kind, service.service, env, region, account, n), account,
                        service=service.service, env=env, kind=kind, region=region.code)
         if catalog.KINDS[kind].has_zone:
-            res.zone = region.zones[min(int(u[5] * len(region.zones)), len(region.zones) - 1)]
-        res.tags = self._tags(service, env, kind, u[10:30])
-        self._lifetime(res, u[30:36])
-        slots = self._slots(kind, service, env, u[40:50], z)
-        if env == "production" and kind in ("ec2", "lambda", "fargate") and u[50] < 0.35:
+            res.zone = region.zones[min(int(d.zone * len(region.zones)), len(region.zones) - 1)]
+        res.tags = self._tags(service, env, kind, d.tags)
+        self._lifetime(res, d.lifetime)
+        slots = self._slots(kind, service, env, d.slots)
+        if env == "production" and kind in ("ec2", "lambda", "fargate") and d.savings_plan < 0.35:
             for s in slots:
                 if catalog.TEMPLATES[s.template].sp_discount > 0:
                     s.sp = 0
@@ -368,9 +346,7 @@ class _Builder:
                            end=d - 1 if end is None else end, end_hour=end_hour if end is not None else 24)
             if catalog.KINDS[kind].has_zone:
                 res.zone = reg.zones[n % len(reg.zones)]
-            u = np.full(10, 0.5)
-            z = np.zeros(8)
-            slots = self._slots(kind, svc, env, u, z, instance=instance, with_optional=False)
+            slots = self._slots(kind, svc, env, MEDIAN_SLOTS, instance=instance, with_optional=False)
             for s in slots:
                 t = catalog.TEMPLATES[s.template]
                 if ri >= 0 and s.template == self.reservations[ri].template:
