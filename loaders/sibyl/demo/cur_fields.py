@@ -7,7 +7,7 @@ bills, not on the day or the resource, so each distinct dictionary becomes one d
 from __future__ import annotations
 
 from . import catalog
-from .estate import Reservation
+from .estate import Reservation, SavingsPlan
 
 LEGAL_ENTITY = "Amazon Web Services, Inc."
 TAX_TYPE = "USSalesTax"
@@ -91,4 +91,16 @@ def discounted_descriptor(base: dict[str, str], t: catalog.UsageTemplate, ri: Re
         "reservation/EndTime": ri.end_time,
         "reservation/ModificationStatus": "Original",
         "reservation/SubscriptionId": ri.subscription_id,
+    })
+
+
+def covered_descriptor(base: dict[str, str], plan: SavingsPlan) -> dict[str, str]:
+    return dict(base, **{"lineItem/LineItemType": LINE_SP_COVERED, "savingsPlan/SavingsPlanARN": plan.arn})
+
+
+def negation_descriptor(covered: dict[str, str], account_id: str) -> dict[str, str]:
+    return dict(covered, **{
+        "lineItem/LineItemType": LINE_SP_NEGATION,
+        "lineItem/LineItemDescription": f"SavingsPlanNegation used by AccountId : "
+                                        f"{account_id} and UsageSku : {covered['product/sku']}",
     })

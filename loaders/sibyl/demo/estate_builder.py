@@ -15,7 +15,7 @@ import numpy as np
 from . import catalog, fees
 from . import organisation as org
 from .column_tables import Descriptors, Resource, ResourceTable, Slot, SlotTable
-from .cur_fields import LINE_SP_COVERED, LINE_SP_NEGATION, discounted_descriptor, usage_descriptor
+from .cur_fields import covered_descriptor, discounted_descriptor, negation_descriptor, usage_descriptor
 from .estate import ACCOUNT_INDEX, PATTERN_CODES, PAYER, Estate, Reservation, SavingsPlan
 from .periods import Period, make_calendar
 from .resource_draws import MEDIAN_SLOTS, LifetimeDraws, SlotDraws, TagDraws, draw_resource
@@ -333,28 +333,7 @@ class _Builder:
         d = self.n_days
         ri1, ri2 = 0, 1
         sp1, sp2 = 0, 1
-
-        def put(service: str, env: str, account: str, kind: str, tags: dict[str, str], *,
-                instance: str | None = None, start: int = 0, end: int | None = None, end_hour: int = 24,
-                ri: int = -1, sp: int = -1, region: str = "us-east-1") -> None:
-            svc = org.service(service)
-            acct = ACCOUNT_INDEX[account]
-            reg = catalog.REGION_BY_CODE[region]
-            n = len(self.resources)
-            res = Resource(self._resource_id(kind, service, env, reg, acct, n), acct, tags=dict(tags),
-                           service=service, env=env, kind=kind, region=region, start=start,
-                           end=d - 1 if end is None else end, end_hour=end_hour if end is not None else 24)
-            if catalog.KINDS[kind].has_zone:
-                res.zone = reg.zones[n % len(reg.zones)]
-            slots = self._slots(kind, svc, env, MEDIAN_SLOTS, instance=instance, with_optional=False)
-            for s in slots:
-                t = catalog.TEMPLATES[s.template]
-                if ri >= 0 and s.template == self.reservations[ri].template:
-                    s.ri = ri
-                if sp >= 0 and (t.sp_discount > 0 or (sp == sp2 and s.template.startswith("ec2:r6i"))):
-                    s.sp = sp
-            self.add_resource(res, slots)
-
+        put = self._put_anchor
         clean = lambda team, service, env: {"team": team, "service": service, "environment": env}  # noqa: E731
         p1, p2 = self.ri_purchase_day, self.sp_purchase_day
         put("payments-ledger", "production", "payments-prod", "rds",
@@ -391,6 +370,29 @@ class _Builder:
         put("model-serving", "production", "ml-prod", "ec2",
             {"team": "ML Platform", "service": "model-serving", "environment": "production",
              "aws:createdBy": "AssumedRole:AROAEXAMPLEROLE01:terraform"}, instance="g5.xlarge")
+
+    def _put_anchor(self, service: str, env: str, account: str, kind: str, tags: dict[str, str], *,
+                    instance: str | None = None, start: int = 0, end: int | None = None, end_hour: int = 24,
+                    ri: int = -1, sp: int = -1, region: str = "us-east-1") -> None:
+        """One hand-placed resource, of median size; `ri` / `sp` cover its eligible usage from their start."""
+        svc = org.service(service)
+        acct = ACCOUNT_INDEX[account]
+        reg = catalog.REGION_BY_CODE[region]
+        n = len(self.resources)
+        res = Resource(self._resource_id(kind, service, env, reg, acct, n), acct, tags=dict(tags),
+                       service=service, env=env, kind=kind, region=region, start=start,
+                       end=self.n_days - 1 if end is None else end, end_hour=end_hour if end is not None else 24)
+        if catalog.KINDS[kind].has_zone:
+            res.zone = reg.zones[n % len(reg.zones)]
+        slots = self._slots(kind, svc, env, MEDIAN_SLOTS, instance=instance, with_optional=False)
+        for s in slots:
+            t = catalog.TEMPLATES[s.template]
+            if ri >= 0 and s.template == self.reservations[ri].template:
+                s.ri = ri
+            # the second plan is an EC2 Instance Savings Plan for r6i
+            if sp >= 0 and (t.sp_discount > 0 or (sp == 1 and s.template.startswith("ec2:r6i"))):
+                s.sp = sp
+        self.add_resource(res, slots)
 
     # -- after the estate is drawn -----------------------------------------------------------------
     def size_savings_plans(self, slot_arrays: dict[str, np.ndarray]) -> None:
@@ -452,11 +454,28 @@ def _rebuild_pairs(b: _Builder) -> None:
 
 
 def _finish(b: _Builder) -> Estate:
+    """Freeze the drawn estate: slot columns as numpy arrays, and the descriptors of each slot's lines."""
     res, sl = b.resources, b.slots
     res.finish()
-    n = len(sl)
     templates = [catalog.TEMPLATES[k] for k in sl.template_keys]
     t_idx = np.frombuffer(sl.template, dtype=np.int32)
+    arrays = _slot_arrays(b, templates, t_idx)
+    stable_ids = _stable_ids(sl, arrays["stable"])
+    b.size_savings_plans(arrays)
+    descs = _slot_descriptors(b, arrays, templates, t_idx)
+    estate = Estate(
+        seed=b.seed, window_start=b.window_start, n_days=b.n_days, periods=b.periods, descriptors=descs,
+        resources=res, slots=arrays, slot_stable_ids=stable_ids, savings_plans=b.savings_plans,
+        reservations=b.reservations, pairs=list(b.pair_index), period_pairs=[sorted(p) for p in b.period_pairs],
+        ri_purchase_day=b.ri_purchase_day, sp_purchase_day=b.sp_purchase_day)
+    estate.expected_lines = b.slot_lines + b.fee_lines()
+    return estate
+
+
+def _slot_arrays(b: _Builder, templates: list[catalog.UsageTemplate], t_idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Per slot: its resource's columns, its template's, its price and its commitment's rates."""
+    res, sl = b.resources, b.slots
+    n = len(sl)
     r_idx = np.frombuffer(sl.resource, dtype=np.int32).copy()
     region_of = res.region[r_idx]
     t_rate = np.array([t.rate for t in templates])
@@ -479,11 +498,6 @@ def _finish(b: _Builder) -> Estate:
         "ri": np.frombuffer(sl.ri, dtype=np.int32).copy(),
         "stable": np.zeros(n, dtype=bool),
     }
-    stable_ids = np.zeros((n, 52), dtype=np.uint8)
-    for i, raw in sl.stable.items():
-        arrays["stable"][i] = True
-        stable_ids[i] = np.frombuffer(raw, dtype=np.uint8) % 32
-        stable_ids[i, -1] &= 16                     # 256 bits in 52 digits: the last digit is a or q
     sp_discount = np.array([t.sp_discount for t in templates])[t_idx]
     sp_discount = np.where(arrays["sp"] == 1, 0.40, sp_discount)        # EC2 Instance SP on r6i
     arrays["sp_rate"] = np.where(arrays["sp"] >= 0, np.round(arrays["rate"] * (1 - sp_discount), 8), 0.0)
@@ -492,48 +506,54 @@ def _finish(b: _Builder) -> Estate:
     arrays["ri_up"] = np.array([x.upfront_hourly for x in ri_table] + [0.0])[ri]
     arrays["ri_rec"] = np.array([x.recurring_hourly for x in ri_table] + [0.0])[ri]
     arrays["ri_start"] = np.array([x.start_day for x in ri_table] + [0], dtype=np.int32)[ri]
-    b.size_savings_plans(arrays)
+    return arrays
 
-    # descriptors: one per distinct (template, region, line type, commitment, account for negations)
+
+def _stable_ids(sl: SlotTable, stable: np.ndarray) -> np.ndarray:
+    """(n_slots, 52) line item id digits of the slots whose id stays the same every day; marks them in `stable`."""
+    stable_ids = np.zeros((len(sl), 52), dtype=np.uint8)
+    for i, raw in sl.stable.items():
+        stable[i] = True
+        stable_ids[i] = np.frombuffer(raw, dtype=np.uint8) % 32
+        stable_ids[i, -1] &= 16                     # 256 bits in 52 digits: the last digit is a or q
+    return stable_ids
+
+
+def _slot_descriptors(b: _Builder, arrays: dict[str, np.ndarray], templates: list[catalog.UsageTemplate],
+                      t_idx: np.ndarray) -> Descriptors:
+    """One descriptor per distinct (template, region, line type, commitment, account for negations);
+    sets each slot's usage, covered and negation descriptors and its (account, product) pair."""
+    n = len(t_idx)
+    region_of = b.resources.region[arrays["resource"]]
     descs = Descriptors()
     arrays["desc_usage"] = np.zeros(n, dtype=np.int32)
     arrays["desc_cov"] = np.zeros(n, dtype=np.int32)
     arrays["desc_neg"] = np.zeros(n, dtype=np.int32)
-    pairs = list(b.pair_index)
     products = np.array([t.product_code for t in templates], dtype=object)[t_idx]
     arrays["pair"] = np.array([b.pair_index[(a, p)] for a, p in zip(arrays["account"].tolist(), products)],
                               dtype=np.int32)
     cache: dict[tuple, tuple[int, int, int]] = {}
     for i in range(n):
-        t = templates[t_idx[i]]
-        region = catalog.REGIONS[region_of[i]]
-        account, sp, ri_i = int(arrays["account"][i]), int(arrays["sp"][i]), int(ri[i])
-        key = (t_idx[i], region_of[i], sp, ri_i, account if sp >= 0 else -1)
+        account, sp, ri = int(arrays["account"][i]), int(arrays["sp"][i]), int(arrays["ri"][i])
+        key = (t_idx[i], region_of[i], sp, ri, account if sp >= 0 else -1)
         found = cache.get(key)
         if found is None:
-            rate = float(np.round(t.rate * (1.0 if t.global_service else region.price_factor), 10))
-            base = usage_descriptor(t, region, rate)
-            usage, cov, neg = descs.add(base), 0, 0
-            if ri_i >= 0:
-                cov = descs.add(discounted_descriptor(base, t, ri_table[ri_i]))
-            elif sp >= 0:
-                plan = b.savings_plans[sp]
-                covered = dict(base, **{"lineItem/LineItemType": LINE_SP_COVERED,
-                                        "savingsPlan/SavingsPlanARN": plan.arn})
-                cov = descs.add(covered)
-                neg = descs.add(dict(covered, **{
-                    "lineItem/LineItemType": LINE_SP_NEGATION,
-                    "lineItem/LineItemDescription": f"SavingsPlanNegation used by AccountId : "
-                                                    f"{org.ACCOUNTS[account].account_id} and UsageSku : {base['product/sku']}",
-                }))
-            found = cache[key] = (usage, cov, neg)
+            found = cache[key] = _add_slot_descriptors(
+                descs, b, templates[t_idx[i]], catalog.REGIONS[region_of[i]], account, sp, ri)
         arrays["desc_usage"][i], arrays["desc_cov"][i], arrays["desc_neg"][i] = found
-    estate = Estate(
-        seed=b.seed, window_start=b.window_start, n_days=b.n_days, periods=b.periods, descriptors=descs,
-        resources=res, slots=arrays, slot_stable_ids=stable_ids, savings_plans=b.savings_plans,
-        reservations=b.reservations, pairs=pairs, period_pairs=[sorted(p) for p in b.period_pairs],
-        ri_purchase_day=b.ri_purchase_day, sp_purchase_day=b.sp_purchase_day)
-    estate.expected_lines = b.slot_lines + b.fee_lines()
-    return estate
+    return descs
 
 
+def _add_slot_descriptors(descs: Descriptors, b: _Builder, t: catalog.UsageTemplate, region: catalog.Region,
+                          account: int, sp: int, ri: int) -> tuple[int, int, int]:
+    """(usage, covered, negation) descriptor indices of one kind of slot; 0 where it has no such line."""
+    rate = float(np.round(t.rate * (1.0 if t.global_service else region.price_factor), 10))
+    base = usage_descriptor(t, region, rate)
+    usage, cov, neg = descs.add(base), 0, 0
+    if ri >= 0:
+        cov = descs.add(discounted_descriptor(base, t, b.reservations[ri]))
+    elif sp >= 0:
+        covered = covered_descriptor(base, b.savings_plans[sp])
+        cov = descs.add(covered)
+        neg = descs.add(negation_descriptor(covered, org.ACCOUNTS[account].account_id))
+    return usage, cov, neg
