@@ -292,56 +292,21 @@ class LineMaker:
             yield chunk
 
     def _usage(self, day: int, batch_no: int, active: np.ndarray, used: np.ndarray) -> Chunk:
+        """The `active` slots' lines of `day`: usage (covered or discounted where a commitment applies)
+        and a SavingsPlanNegation per covered line; adds the covered cost to `used`, per plan."""
         e, s = self.e, self.e.slots
         rng = np.random.default_rng([e.seed, 1, day, batch_no])
         n = len(active)
-        date = e.day_date(day)
-        day_ms = (date - dt.date(1970, 1, 1)).days * DAY_MS
-        trend = 1.0 + 0.025 * day / 30.0
-        dim = calendar.monthrange(date.year, date.month)[1]
-        weekend = date.weekday() >= 5
-
-        u = rng.random(n)
+        day_ms = (e.day_date(day) - dt.date(1970, 1, 1)).days * DAY_MS
         start_hour = np.where(s["start"][active] == day, s["start_hour"][active], 0)
         end_hour = np.where(s["end"][active] == day, s["end_hour"][active], 24)
-        frac = (end_hour - start_hour) / 24.0
-        pattern, base = s["pattern"][active], s["base"][active]
-        weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
-        amount = np.select(
-            [pattern == 0, pattern == 1],
-            [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
-            base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
-        ) * frac
-        amount = np.round(amount, 8)
-        rate = s["rate"][active]
-        od_cost = np.round(amount * rate, 10)
+        amount = self._amounts(day, active, rng.random(n), (end_hour - start_hour) / 24.0)
         ri, sp = s["ri"][active], s["sp"][active]
         disc = (ri >= 0) & (day >= s["ri_start"][active])
         cov = (sp >= 0) & ~disc & (day >= self.slot_sp_start[active])
-        nf = s["nf"][active]
-        sp_rate = s["sp_rate"][active]
-        up, rec = s["ri_up"][active], s["ri_rec"][active]
-
-        num = _empty_num(n)
-        num["lineItem/UsageAmount"] = amount
-        num["lineItem/NormalizationFactor"] = np.where(nf > 0, nf, np.nan)
-        num["lineItem/NormalizedUsageAmount"] = np.where(nf > 0, np.round(amount * nf, 8), np.nan)
-        unblended_rate = np.where(disc, 0.0, rate)
-        unblended = np.where(disc, 0.0, od_cost)
-        num["lineItem/UnblendedRate"] = unblended_rate
-        num["lineItem/UnblendedCost"] = unblended
-        num["lineItem/BlendedRate"] = unblended_rate
-        num["lineItem/BlendedCost"] = unblended
-        num["pricing/publicOnDemandCost"] = od_cost
-        num["pricing/publicOnDemandRate"] = rate
-        sp_effective = np.round(amount * sp_rate, 10)
-        num["savingsPlan/SavingsPlanRate"] = np.where(cov, sp_rate, np.nan)
-        num["savingsPlan/SavingsPlanEffectiveCost"] = np.where(cov, sp_effective, np.nan)
-        num["reservation/EffectiveCost"] = np.where(disc, np.round(amount * (up + rec), 10), np.nan)
-        num["reservation/AmortizedUpfrontCostForUsage"] = np.where(disc, np.round(amount * up, 10), np.nan)
-        num["reservation/RecurringFeeForUsage"] = np.where(disc, np.round(amount * rec, 10), np.nan)
+        num = self._usage_numbers(active, amount, disc, cov)
         if cov.any():
-            np.add.at(used, sp[cov], sp_effective[cov])
+            np.add.at(used, sp[cov], num["savingsPlan/SavingsPlanEffectiveCost"][cov])
         if disc.any():
             np.add.at(self.ri_used_hours, ri[disc], amount[disc])
 
@@ -359,20 +324,70 @@ class LineMaker:
             num=num,
             pair=s["pair"][active],
         )
+        return Chunk.concat([usage, self._negations(usage, s["desc_neg"][active], cov, rng)])
 
-        # SavingsPlanNegation, one per covered line
+    def _amounts(self, day: int, active: np.ndarray, u: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        """Each slot's usage on `day` (`frac` of it when it runs part of the day): hours all day,
+        variable usage around its trend (less at weekends where weekly), storage a month's over its days."""
+        s = self.e.slots
+        date = self.e.day_date(day)
+        trend = 1.0 + 0.025 * day / 30.0
+        dim = calendar.monthrange(date.year, date.month)[1]
+        weekend = date.weekday() >= 5
+        pattern, base = s["pattern"][active], s["base"][active]
+        weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
+        amount = np.select(
+            [pattern == 0, pattern == 1],
+            [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
+            base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
+        ) * frac
+        return np.round(amount, 8)
+
+    def _usage_numbers(self, active: np.ndarray, amount: np.ndarray, disc: np.ndarray,
+                       cov: np.ndarray) -> dict[str, np.ndarray]:
+        """The numeric columns of usage lines; `disc`: discounted by a reservation, `cov`: covered by a plan."""
+        s = self.e.slots
+        rate = s["rate"][active]
+        od_cost = np.round(amount * rate, 10)
+        nf = s["nf"][active]
+        sp_rate = s["sp_rate"][active]
+        up, rec = s["ri_up"][active], s["ri_rec"][active]
+
+        num = _empty_num(len(active))
+        num["lineItem/UsageAmount"] = amount
+        num["lineItem/NormalizationFactor"] = np.where(nf > 0, nf, np.nan)
+        num["lineItem/NormalizedUsageAmount"] = np.where(nf > 0, np.round(amount * nf, 8), np.nan)
+        unblended_rate = np.where(disc, 0.0, rate)
+        unblended = np.where(disc, 0.0, od_cost)
+        num["lineItem/UnblendedRate"] = unblended_rate
+        num["lineItem/UnblendedCost"] = unblended
+        num["lineItem/BlendedRate"] = unblended_rate
+        num["lineItem/BlendedCost"] = unblended
+        num["pricing/publicOnDemandCost"] = od_cost
+        num["pricing/publicOnDemandRate"] = rate
+        sp_effective = np.round(amount * sp_rate, 10)
+        num["savingsPlan/SavingsPlanRate"] = np.where(cov, sp_rate, np.nan)
+        num["savingsPlan/SavingsPlanEffectiveCost"] = np.where(cov, sp_effective, np.nan)
+        num["reservation/EffectiveCost"] = np.where(disc, np.round(amount * (up + rec), 10), np.nan)
+        num["reservation/AmortizedUpfrontCostForUsage"] = np.where(disc, np.round(amount * up, 10), np.nan)
+        num["reservation/RecurringFeeForUsage"] = np.where(disc, np.round(amount * rec, 10), np.nan)
+        return num
+
+    @staticmethod
+    def _negations(usage: Chunk, desc_neg: np.ndarray, cov: np.ndarray, rng: np.random.Generator) -> Chunk:
+        """A SavingsPlanNegation for each covered usage line: minus its on-demand cost."""
         ci = np.flatnonzero(cov)
+        od_cost = usage.num["pricing/publicOnDemandCost"][ci]
         neg_num = _empty_num(len(ci))
         neg_num["lineItem/UsageAmount"] = np.zeros(len(ci))
-        neg_num["lineItem/UnblendedCost"] = 0.0 - od_cost[ci]           # never -0.0
-        neg_num["lineItem/BlendedCost"] = 0.0 - od_cost[ci]
+        neg_num["lineItem/UnblendedCost"] = 0.0 - od_cost           # never -0.0
+        neg_num["lineItem/BlendedCost"] = 0.0 - od_cost
         neg_num["pricing/publicOnDemandCost"] = np.zeros(len(ci))
-        negation = Chunk(
-            desc=s["desc_neg"][active][ci], account=usage.account[ci], resource=usage.resource[ci],
+        return Chunk(
+            desc=desc_neg[ci], account=usage.account[ci], resource=usage.resource[ci],
             interval=usage.interval[ci], start_ms=usage.start_ms[ci], end_ms=usage.end_ms[ci],
             ids=random_id_digits(rng, len(ci)), num=neg_num, pair=usage.pair[ci],
         )
-        return Chunk.concat([usage, negation])
 
     def _day_fees(self, day: int, used: np.ndarray) -> Chunk:
         """Savings Plan recurring fees (with the day's used commitment), upfront fees bought that day."""
