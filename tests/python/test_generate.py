@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -628,3 +629,47 @@ def test_tag_profiles_are_in_the_advertised_proportions(larger, seeds):
 def test_bad_arguments_are_refused(tmp_path, kwargs):
     with pytest.raises(ValueError):
         generate_cur(tmp_path, end_date=END, **kwargs)
+
+
+# --- golden output ---------------------------------------------------------------------------------------------------
+
+# SHA-256 of every file the generator and write_seeds write for a few fixed inputs, recorded from the
+# generator before its refactoring: a change that is meant to keep the output must keep these bytes.
+GOLDEN = Path(__file__).with_name("golden") / "demo_output_sha256.json"
+GOLDEN_CASES = {
+    "two-months-to-date": dict(months=2, lines=3_000, seed=11, end_date=dt.date(2026, 3, 15)),
+    "closed-quarter": dict(months=3, lines=4_000, seed=7, end_date=dt.date(2026, 4, 1)),
+    # small limits, so that days span several chunks, CSV slices and data files
+    "small-files": dict(months=1, lines=2_000, seed=3, end_date=dt.date(2026, 5, 1),
+                        limits=dict(MAX_ROWS_PER_FILE=700, CSV_SLICE_ROWS=100, CHUNK_ROWS=64)),
+}
+
+
+def tree_digests(root: Path) -> dict[str, str]:
+    """{path relative to root: SHA-256} of every file under root."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def golden_digests(tmp: Path, case: str, fmt: str, monkeypatch) -> dict[str, str]:
+    from sibyl.demo import lines as lines_module
+    from sibyl.demo import writers
+
+    kwargs = dict(GOLDEN_CASES[case])
+    for name, value in kwargs.pop("limits", {}).items():
+        monkeypatch.setattr(lines_module if name == "CHUNK_ROWS" else writers, name, value)
+    generate_cur(tmp, fmt=fmt, **kwargs)
+    return tree_digests(tmp)
+
+
+@pytest.mark.parametrize("case", list(GOLDEN_CASES))
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_output_matches_the_recorded_digests(tmp_path, monkeypatch, case, fmt):
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))[case][fmt]
+    assert golden_digests(tmp_path, case, fmt, monkeypatch) == expected
+
+
+def test_seeds_match_the_recorded_digests(tmp_path):
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))["seeds"]
+    organisation.write_seeds(tmp_path)
+    assert tree_digests(tmp_path) == expected

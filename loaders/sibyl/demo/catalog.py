@@ -238,12 +238,11 @@ for _t in (
 
 @dataclass(frozen=True)
 class ResourceKind:
-    """How one kind of resource shows up in a CUR: its usage types and how its id is spelt."""
+    """How one kind of resource shows up in a CUR: its usage types and whether it sits in a zone."""
 
     key: str
     templates: tuple[tuple[str, float], ...]   # (template key, probability the resource has it)
     has_zone: bool
-    nonprod_scale: float = 0.3
 
 
 KINDS: dict[str, ResourceKind] = {k.key: k for k in (
@@ -266,6 +265,34 @@ KINDS: dict[str, ResourceKind] = {k.key: k for k in (
     ResourceKind("fargate", (("fargate:vcpu", 1.0), ("fargate:gb", 1.0)), False),
     ResourceKind("kms", (("kms:key", 1.0), ("kms:req", 0.7)), False),
 )}
+
+# How each kind of resource's id is spelt, as `str.format` templates over: {region} {account} {service},
+# {env} (prod, stg or dev), {name} (`<service>-<env>`), {n} (the resource's number), {hex} (16 random hex
+# digits; {HEX} upper-cased), {bucket_purpose}, {function_role}, and {uuid} (a random UUID, drawn only
+# for the kinds that use it).
+RESOURCE_ID_FORMATS: dict[str, str] = {
+    "ec2": "i-0{hex}",
+    "ebs": "vol-0{hex}",
+    "rds": "arn:aws:rds:{region}:{account}:db:{name}-{n}",
+    "s3": "{name}-{bucket_purpose}-{hex:.6}",
+    "lambda": "arn:aws:lambda:{region}:{account}:function:{name}-{function_role}-{n}",
+    "dynamodb": "arn:aws:dynamodb:{region}:{account}:table/{name}-{n}",
+    "logs": "arn:aws:logs:{region}:{account}:log-group:/ecs/{service}/{env}-{n}",
+    "nat": "arn:aws:ec2:{region}:{account}:natgateway/nat-0{hex}",
+    "alb": "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}-{n}/{hex}",
+    "eks": "arn:aws:eks:{region}:{account}:cluster/{name}-{n}",
+    "elasticache": "arn:aws:elasticache:{region}:{account}:cluster:{name}-{n}-001",
+    "sqs": "arn:aws:sqs:{region}:{account}:{name}-queue-{n}",
+    "kinesis": "arn:aws:kinesis:{region}:{account}:stream/{name}-events-{n}",
+    "opensearch": "arn:aws:es:{region}:{account}:domain/{name}-{n}",
+    "redshift": "arn:aws:redshift:{region}:{account}:cluster:{name}-{n}",
+    "cloudfront": "arn:aws:cloudfront::{account}:distribution/E{HEX:.13}",
+    "fargate": "arn:aws:ecs:{region}:{account}:service/{name}/{service}-{n}",
+    "kms": "arn:aws:kms:{region}:{account}:key/{uuid}",
+}
+BUCKET_PURPOSES = ("assets", "logs", "exports", "backups", "data")         # by resource number
+FUNCTION_ROLES = ("handler", "worker", "consumer", "cron", "webhook")      # by resource number
+ENV_SHORT = {"production": "prod", "staging": "stg", "development": "dev"}
 
 # Which kinds of resource each service type runs, with weights.
 KIND_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {

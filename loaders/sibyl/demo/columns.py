@@ -117,9 +117,6 @@ CUR2_FLAT_PRODUCT: tuple[str, ...] = (
 )
 CUR2_MAPS: tuple[str, ...] = ("cost_category", "discount", "product", "resource_tags")
 
-# Numbers AWS stores as strings in Parquet.
-RATE_COLUMNS = frozenset(c for c, _, k in IDENTITY_BILL_LINEITEM + PRICING if k == "ratestring")
-
 _CAPITAL = re.compile(r"([A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 

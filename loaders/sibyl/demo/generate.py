@@ -21,9 +21,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .estate import build_estate
+from .estate_builder import build_estate
 from .lines import LineMaker
-from .writers import Cur2Writer, LegacyWriter, _uuid
+from .writers import Cur2Writer, LegacyCsvWriter, LegacyParquetWriter, _uuid
 
 FORMATS = ("legacy-parquet", "legacy-csv", "cur2-parquet")
 
@@ -72,8 +72,9 @@ def generate_cur(
                                 assembly_id=assembly_id, execution_id=_uuid("execution", version, period.label),
                                 export_uuid=_uuid("export", report_name))
         else:
-            writer = LegacyWriter(out_dir, estate, period, csv=fmt == "legacy-csv", report_name=report_name,
-                                  prefix=prefix, assembly_id=assembly_id)
+            legacy_writer = LegacyCsvWriter if fmt == "legacy-csv" else LegacyParquetWriter
+            writer = legacy_writer(out_dir, estate, period, report_name=report_name, prefix=prefix,
+                                   assembly_id=assembly_id)
         for day in range(period.first_day, period.last_day + 1):
             for chunk in maker.day(day):
                 writer.write(chunk)

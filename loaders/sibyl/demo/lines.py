@@ -19,6 +19,7 @@ Semantics follow the CUR:
   the unused amortised upfront / recurring fees; Fee: the upfront payment of a reservation bought in the window.
 - Tax: one per (account, product code) per month, usage period = the billing period.
 - Credit, Refund: negative, per month.
+Which fee lines exist is decided by fees.py, whose rules the estate builder also counts with.
 """
 
 from __future__ import annotations
@@ -27,16 +28,17 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from . import catalog
-from . import organisation as org
-from .estate import (
-    CREDIT_ACCOUNT, DAY_MS, HOUR_MS, LEGAL_ENTITY, LINE_CREDIT, LINE_FEE, LINE_REFUND, LINE_RI_FEE,
-    LINE_SP_RECURRING, LINE_SP_UPFRONT, LINE_TAX, ONE_OFF_CREDIT_ACCOUNT, REFUND_ACCOUNT, REFUND_PRODUCT,
-    TAX_RATE, TAX_TYPE, Estate, Period, _fmt_rate, product_fields,
+from . import catalog, fees
+from .cur_fields import (
+    LEGAL_ENTITY, LINE_CREDIT, LINE_FEE, LINE_REFUND, LINE_RI_FEE, LINE_SP_RECURRING, LINE_SP_UPFRONT, LINE_TAX,
+    TAX_TYPE, fmt_rate, product_fields,
 )
+from .estate import ACCOUNT_INDEX, PAYER, Estate, Reservation, SavingsPlan
+from .periods import DAY_MS, HOUR_MS, Period
 
 NUMERIC = (
     "lineItem/UsageAmount", "lineItem/NormalizationFactor", "lineItem/NormalizedUsageAmount",
@@ -52,8 +54,6 @@ NUMERIC = (
 )
 _B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
 CHUNK_ROWS = 16_384          # usage lines per chunk: memory stays flat whatever `lines` is
-_ACCOUNT_INDEX = {a.name: i for i, a in enumerate(org.ACCOUNTS)}
-_PAYER = next(i for i, a in enumerate(org.ACCOUNTS) if a.is_payer)
 
 
 def line_item_ids(digits: np.ndarray) -> np.ndarray:
@@ -106,6 +106,16 @@ class Chunk:
         )
 
 
+class FeeRow(NamedTuple):
+    """One line that is not usage: its descriptor, account, resource, (account, product) pair and numbers."""
+
+    desc: int
+    account: int
+    resource: int
+    pair: int
+    values: dict[str, float]
+
+
 def _empty_num(n: int) -> dict[str, np.ndarray]:
     return {k: np.full(n, np.nan) for k in NUMERIC}
 
@@ -118,7 +128,7 @@ class LineMaker:
         d = estate.descriptors
         self.sp_fee_desc = [d.add(self._sp_fee_fields(sp)) for sp in estate.savings_plans]
         self.sp_upfront_desc = {sp.index: d.add(self._sp_upfront_fields(sp))
-                                for sp in estate.savings_plans if sp.upfront_total > 0}
+                                for sp in estate.savings_plans if fees.has_upfront_fee(sp)}
         self.ri_fee_desc = {ri.index: d.add(self._ri_upfront_fields(ri)) for ri in estate.reservations
                             if ri.start_day >= 0}
         self.rifee_desc: dict[tuple[int, int], int] = {}
@@ -131,7 +141,7 @@ class LineMaker:
         self.credit_desc = {(kind, prod): d.add(self._credit_fields(kind, prod))
                             for kind in ("promotional", "migration") for prod in products}
         self.refund_desc = d.add(self._refund_fields())
-        self.payer_sp_pair = estate.pairs.index((_PAYER, "ComputeSavingsPlans"))
+        self.payer_sp_pair = estate.pairs.index((PAYER, "ComputeSavingsPlans"))
         self.pair_of = {pair: i for i, pair in enumerate(estate.pairs)}
         sp_start = np.array([sp.start_day for sp in estate.savings_plans])
         s = estate.slots
@@ -172,7 +182,7 @@ class LineMaker:
             "bill/BillType": "Anniversary",
             "lineItem/LineItemType": LINE_SP_RECURRING,
             "lineItem/LineItemDescription": f"{sp.term.replace('yr', ' year')} {sp.payment_option} {kind} "
-                                            f"Savings Plan with {_fmt_rate(hourly)} USD hourly commitment",
+                                            f"Savings Plan with {fmt_rate(hourly)} USD hourly commitment",
         })
 
     def _sp_upfront_fields(self, sp) -> dict[str, str]:
@@ -222,7 +232,7 @@ class LineMaker:
         return dict(self._ri_common(ri), **{
             "bill/BillType": "Anniversary",
             "lineItem/LineItemType": LINE_RI_FEE,
-            "lineItem/LineItemDescription": f"USD {_fmt_rate(ri.recurring_hourly)} hourly fee per "
+            "lineItem/LineItemDescription": f"USD {fmt_rate(ri.recurring_hourly)} hourly fee per "
                                             f"{'PostgreSQL' if 'rds' in ri.template else 'Linux/UNIX (Amazon VPC)'}, "
                                             f"{what} instance",
             "reservation/NumberOfReservations": str(ri.count),
@@ -261,10 +271,10 @@ class LineMaker:
         return {
             "bill/BillType": "Refund",
             "lineItem/LineItemType": LINE_REFUND,
-            "lineItem/ProductCode": REFUND_PRODUCT,
+            "lineItem/ProductCode": fees.REFUND_PRODUCT,
             "lineItem/LineItemDescription": "Refund for service credit - Amazon RDS availability SLA",
             "lineItem/LegalEntity": LEGAL_ENTITY,
-            **product_fields(REFUND_PRODUCT, None),
+            **product_fields(fees.REFUND_PRODUCT, None),
         }
 
     # -- one day -------------------------------------------------------------------------------------------
@@ -282,56 +292,21 @@ class LineMaker:
             yield chunk
 
     def _usage(self, day: int, batch_no: int, active: np.ndarray, used: np.ndarray) -> Chunk:
+        """The `active` slots' lines of `day`: usage (covered or discounted where a commitment applies)
+        and a SavingsPlanNegation per covered line; adds the covered cost to `used`, per plan."""
         e, s = self.e, self.e.slots
         rng = np.random.default_rng([e.seed, 1, day, batch_no])
         n = len(active)
-        date = e.day_date(day)
-        day_ms = (date - dt.date(1970, 1, 1)).days * DAY_MS
-        trend = 1.0 + 0.025 * day / 30.0
-        dim = calendar.monthrange(date.year, date.month)[1]
-        weekend = date.weekday() >= 5
-
-        u = rng.random(n)
+        day_ms = (e.day_date(day) - dt.date(1970, 1, 1)).days * DAY_MS
         start_hour = np.where(s["start"][active] == day, s["start_hour"][active], 0)
         end_hour = np.where(s["end"][active] == day, s["end_hour"][active], 24)
-        frac = (end_hour - start_hour) / 24.0
-        pattern, base = s["pattern"][active], s["base"][active]
-        weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
-        amount = np.select(
-            [pattern == 0, pattern == 1],
-            [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
-            base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
-        ) * frac
-        amount = np.round(amount, 8)
-        rate = s["rate"][active]
-        od_cost = np.round(amount * rate, 10)
+        amount = self._amounts(day, active, rng.random(n), (end_hour - start_hour) / 24.0)
         ri, sp = s["ri"][active], s["sp"][active]
         disc = (ri >= 0) & (day >= s["ri_start"][active])
         cov = (sp >= 0) & ~disc & (day >= self.slot_sp_start[active])
-        nf = s["nf"][active]
-        sp_rate = s["sp_rate"][active]
-        up, rec = s["ri_up"][active], s["ri_rec"][active]
-
-        num = _empty_num(n)
-        num["lineItem/UsageAmount"] = amount
-        num["lineItem/NormalizationFactor"] = np.where(nf > 0, nf, np.nan)
-        num["lineItem/NormalizedUsageAmount"] = np.where(nf > 0, np.round(amount * nf, 8), np.nan)
-        unblended_rate = np.where(disc, 0.0, rate)
-        unblended = np.where(disc, 0.0, od_cost)
-        num["lineItem/UnblendedRate"] = unblended_rate
-        num["lineItem/UnblendedCost"] = unblended
-        num["lineItem/BlendedRate"] = unblended_rate
-        num["lineItem/BlendedCost"] = unblended
-        num["pricing/publicOnDemandCost"] = od_cost
-        num["pricing/publicOnDemandRate"] = rate
-        sp_effective = np.round(amount * sp_rate, 10)
-        num["savingsPlan/SavingsPlanRate"] = np.where(cov, sp_rate, np.nan)
-        num["savingsPlan/SavingsPlanEffectiveCost"] = np.where(cov, sp_effective, np.nan)
-        num["reservation/EffectiveCost"] = np.where(disc, np.round(amount * (up + rec), 10), np.nan)
-        num["reservation/AmortizedUpfrontCostForUsage"] = np.where(disc, np.round(amount * up, 10), np.nan)
-        num["reservation/RecurringFeeForUsage"] = np.where(disc, np.round(amount * rec, 10), np.nan)
+        num = self._usage_numbers(active, amount, disc, cov)
         if cov.any():
-            np.add.at(used, sp[cov], sp_effective[cov])
+            np.add.at(used, sp[cov], num["savingsPlan/SavingsPlanEffectiveCost"][cov])
         if disc.any():
             np.add.at(self.ri_used_hours, ri[disc], amount[disc])
 
@@ -349,85 +324,140 @@ class LineMaker:
             num=num,
             pair=s["pair"][active],
         )
+        return Chunk.concat([usage, self._negations(usage, s["desc_neg"][active], cov, rng)])
 
-        # SavingsPlanNegation, one per covered line
+    def _amounts(self, day: int, active: np.ndarray, u: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        """Each slot's usage on `day` (`frac` of it when it runs part of the day): hours all day,
+        variable usage around its trend (less at weekends where weekly), storage a month's over its days."""
+        s = self.e.slots
+        date = self.e.day_date(day)
+        trend = 1.0 + 0.025 * day / 30.0
+        dim = calendar.monthrange(date.year, date.month)[1]
+        weekend = date.weekday() >= 5
+        pattern, base = s["pattern"][active], s["base"][active]
+        weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
+        amount = np.select(
+            [pattern == 0, pattern == 1],
+            [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
+            base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
+        ) * frac
+        return np.round(amount, 8)
+
+    def _usage_numbers(self, active: np.ndarray, amount: np.ndarray, disc: np.ndarray,
+                       cov: np.ndarray) -> dict[str, np.ndarray]:
+        """The numeric columns of usage lines; `disc`: discounted by a reservation, `cov`: covered by a plan."""
+        s = self.e.slots
+        rate = s["rate"][active]
+        od_cost = np.round(amount * rate, 10)
+        nf = s["nf"][active]
+        sp_rate = s["sp_rate"][active]
+        up, rec = s["ri_up"][active], s["ri_rec"][active]
+
+        num = _empty_num(len(active))
+        num["lineItem/UsageAmount"] = amount
+        num["lineItem/NormalizationFactor"] = np.where(nf > 0, nf, np.nan)
+        num["lineItem/NormalizedUsageAmount"] = np.where(nf > 0, np.round(amount * nf, 8), np.nan)
+        unblended_rate = np.where(disc, 0.0, rate)
+        unblended = np.where(disc, 0.0, od_cost)
+        num["lineItem/UnblendedRate"] = unblended_rate
+        num["lineItem/UnblendedCost"] = unblended
+        num["lineItem/BlendedRate"] = unblended_rate
+        num["lineItem/BlendedCost"] = unblended
+        num["pricing/publicOnDemandCost"] = od_cost
+        num["pricing/publicOnDemandRate"] = rate
+        sp_effective = np.round(amount * sp_rate, 10)
+        num["savingsPlan/SavingsPlanRate"] = np.where(cov, sp_rate, np.nan)
+        num["savingsPlan/SavingsPlanEffectiveCost"] = np.where(cov, sp_effective, np.nan)
+        num["reservation/EffectiveCost"] = np.where(disc, np.round(amount * (up + rec), 10), np.nan)
+        num["reservation/AmortizedUpfrontCostForUsage"] = np.where(disc, np.round(amount * up, 10), np.nan)
+        num["reservation/RecurringFeeForUsage"] = np.where(disc, np.round(amount * rec, 10), np.nan)
+        return num
+
+    @staticmethod
+    def _negations(usage: Chunk, desc_neg: np.ndarray, cov: np.ndarray, rng: np.random.Generator) -> Chunk:
+        """A SavingsPlanNegation for each covered usage line: minus its on-demand cost."""
         ci = np.flatnonzero(cov)
+        od_cost = usage.num["pricing/publicOnDemandCost"][ci]
         neg_num = _empty_num(len(ci))
         neg_num["lineItem/UsageAmount"] = np.zeros(len(ci))
-        neg_num["lineItem/UnblendedCost"] = 0.0 - od_cost[ci]           # never -0.0
-        neg_num["lineItem/BlendedCost"] = 0.0 - od_cost[ci]
+        neg_num["lineItem/UnblendedCost"] = 0.0 - od_cost           # never -0.0
+        neg_num["lineItem/BlendedCost"] = 0.0 - od_cost
         neg_num["pricing/publicOnDemandCost"] = np.zeros(len(ci))
-        negation = Chunk(
-            desc=s["desc_neg"][active][ci], account=usage.account[ci], resource=usage.resource[ci],
+        return Chunk(
+            desc=desc_neg[ci], account=usage.account[ci], resource=usage.resource[ci],
             interval=usage.interval[ci], start_ms=usage.start_ms[ci], end_ms=usage.end_ms[ci],
             ids=random_id_digits(rng, len(ci)), num=neg_num, pair=usage.pair[ci],
         )
-        return Chunk.concat([usage, negation])
 
     def _day_fees(self, day: int, used: np.ndarray) -> Chunk:
         """Savings Plan recurring fees (with the day's used commitment), upfront fees bought that day."""
         e = self.e
         rng = np.random.default_rng([e.seed, 3, day])
         day_ms = (e.day_date(day) - dt.date(1970, 1, 1)).days * DAY_MS
-        rows: list[tuple[int, int, int, int, dict[str, float]]] = []
-        for plan in e.savings_plans:
-            if plan.start_day > day:
-                continue
-            hourly = plan.recurring_hourly + plan.upfront_hourly
-            rows.append((self.sp_fee_desc[plan.index], _PAYER, plan.resource, self.payer_sp_pair, {
-                "lineItem/UsageAmount": 24.0,
-                "lineItem/UnblendedRate": plan.recurring_hourly,
-                "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
-                "lineItem/BlendedRate": plan.recurring_hourly,
-                "lineItem/BlendedCost": round(plan.recurring_hourly * 24, 10),
-                "pricing/publicOnDemandCost": 0.0,
-                "savingsPlan/TotalCommitmentToDate": round(hourly * 24, 10),
-                "savingsPlan/UsedCommitment": round(float(used[plan.index]), 10),
-                "savingsPlan/RecurringCommitmentForBillingPeriod": round(plan.recurring_hourly * 24, 10),
-                "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
-            }))
-            if plan.start_day == day and plan.index in self.sp_upfront_desc:
-                rows.append((self.sp_upfront_desc[plan.index], _PAYER, plan.resource, self.payer_sp_pair, {
-                    "lineItem/UsageAmount": 1.0,
-                    "lineItem/UnblendedRate": plan.upfront_total,
-                    "lineItem/UnblendedCost": plan.upfront_total,
-                    "lineItem/BlendedRate": plan.upfront_total,
-                    "lineItem/BlendedCost": plan.upfront_total,
-                    "pricing/publicOnDemandCost": 0.0,
-                }))
-        for r in e.reservations:
-            if r.start_day == day and r.index in self.ri_fee_desc:
-                term_hours = 8760 * int(r.term[0])
-                per_reservation = round(r.upfront_hourly * term_hours, 2)
-                total = round(per_reservation * r.count, 2)
-                product = catalog.TEMPLATES[r.template].product_code
-                rows.append((self.ri_fee_desc[r.index], r.account, 0, self.pair_of[(r.account, product)], {
-                    "lineItem/UsageAmount": float(r.count),
-                    "lineItem/UnblendedRate": per_reservation,
-                    "lineItem/UnblendedCost": total,
-                    "lineItem/BlendedRate": per_reservation,
-                    "lineItem/BlendedCost": total,
-                    "pricing/publicOnDemandCost": 0.0,
-                    "reservation/UpfrontValue": total,
-                }))
+        make = {
+            LINE_SP_RECURRING: lambda plan: self._sp_recurring_row(plan, used),
+            LINE_SP_UPFRONT: self._sp_upfront_row,
+            LINE_FEE: self._ri_upfront_row,
+        }
+        rows = [make[line_type](subject) for line_type, subject in fees.day_fees(day, e.savings_plans, e.reservations)]
         return self._rows(rows, rng, day, day_ms, day_ms + DAY_MS)
 
-    def _rows(self, rows, rng, interval: int, start_ms: int, end_ms: int) -> Chunk:
+    def _sp_recurring_row(self, plan: SavingsPlan, used: np.ndarray) -> FeeRow:
+        hourly = plan.recurring_hourly + plan.upfront_hourly
+        return FeeRow(self.sp_fee_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
+            "lineItem/UsageAmount": 24.0,
+            "lineItem/UnblendedRate": plan.recurring_hourly,
+            "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
+            "lineItem/BlendedRate": plan.recurring_hourly,
+            "lineItem/BlendedCost": round(plan.recurring_hourly * 24, 10),
+            "pricing/publicOnDemandCost": 0.0,
+            "savingsPlan/TotalCommitmentToDate": round(hourly * 24, 10),
+            "savingsPlan/UsedCommitment": round(float(used[plan.index]), 10),
+            "savingsPlan/RecurringCommitmentForBillingPeriod": round(plan.recurring_hourly * 24, 10),
+            "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
+        })
+
+    def _sp_upfront_row(self, plan: SavingsPlan) -> FeeRow:
+        return FeeRow(self.sp_upfront_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
+            "lineItem/UsageAmount": 1.0,
+            "lineItem/UnblendedRate": plan.upfront_total,
+            "lineItem/UnblendedCost": plan.upfront_total,
+            "lineItem/BlendedRate": plan.upfront_total,
+            "lineItem/BlendedCost": plan.upfront_total,
+            "pricing/publicOnDemandCost": 0.0,
+        })
+
+    def _ri_upfront_row(self, r: Reservation) -> FeeRow:
+        term_hours = 8760 * int(r.term[0])
+        per_reservation = round(r.upfront_hourly * term_hours, 2)
+        total = round(per_reservation * r.count, 2)
+        product = catalog.TEMPLATES[r.template].product_code
+        return FeeRow(self.ri_fee_desc[r.index], r.account, 0, self.pair_of[(r.account, product)], {
+            "lineItem/UsageAmount": float(r.count),
+            "lineItem/UnblendedRate": per_reservation,
+            "lineItem/UnblendedCost": total,
+            "lineItem/BlendedRate": per_reservation,
+            "lineItem/BlendedCost": total,
+            "pricing/publicOnDemandCost": 0.0,
+            "reservation/UpfrontValue": total,
+        })
+
+    def _rows(self, rows: list[FeeRow], rng, interval: int, start_ms: int, end_ms: int) -> Chunk:
         n = len(rows)
         num = _empty_num(n)
-        for i, (_, _, _, _, values) in enumerate(rows):
-            for k, v in values.items():
+        for i, row in enumerate(rows):
+            for k, v in row.values.items():
                 num[k][i] = v
         return Chunk(
-            desc=np.array([r[0] for r in rows], dtype=np.int32),
-            account=np.array([r[1] for r in rows], dtype=np.int32),
-            resource=np.array([r[2] for r in rows], dtype=np.int32),
+            desc=np.array([r.desc for r in rows], dtype=np.int32),
+            account=np.array([r.account for r in rows], dtype=np.int32),
+            resource=np.array([r.resource for r in rows], dtype=np.int32),
             interval=np.full(n, interval, dtype=np.int32),
             start_ms=np.full(n, start_ms, dtype=np.int64),
             end_ms=np.full(n, end_ms, dtype=np.int64),
             ids=random_id_digits(rng, n),
             num=num,
-            pair=np.array([r[3] for r in rows], dtype=np.int32),
+            pair=np.array([r.pair for r in rows], dtype=np.int32),
         )
 
     # -- month end ---------------------------------------------------------------------------------------------
@@ -435,69 +465,78 @@ class LineMaker:
         """RIFee, Tax, Credit and Refund lines of period `p`; resets the month's running totals."""
         e = self.e
         rng = np.random.default_rng([e.seed, 2, p.index])
-        rows = []
-        for r in e.reservations:
-            if r.start_day > p.last_day:
-                continue
-            hours = self._ri_hours(r, p)
-            units = float(hours * r.count)
-            elapsed_days = p.last_day - max(p.first_day, r.start_day) + 1
-            elapsed = elapsed_days * 24 * r.count
-            unused = max(0.0, round(elapsed - self.ri_used_hours[r.index], 8))
-            term_hours = 8760 * int(r.term[0])
-            product = catalog.TEMPLATES[r.template].product_code
-            rows.append((self.rifee_desc[(r.index, p.index)], r.account, 0, self.pair_of[(r.account, product)], {
-                "lineItem/UsageAmount": units,
-                "lineItem/UnblendedRate": r.recurring_hourly,
-                "lineItem/UnblendedCost": round(units * r.recurring_hourly, 10),
-                "lineItem/BlendedRate": r.recurring_hourly,
-                "lineItem/BlendedCost": round(units * r.recurring_hourly, 10),
-                "pricing/publicOnDemandCost": 0.0,
-                "reservation/AmortizedUpfrontFeeForBillingPeriod": round(units * r.upfront_hourly, 10),
-                "reservation/UnusedQuantity": unused,
-                "reservation/UnusedNormalizedUnitQuantity": round(unused * r.normalization_factor, 8),
-                "reservation/UnusedRecurringFee": round(unused * r.recurring_hourly, 10),
-                "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod": round(unused * r.upfront_hourly, 10),
-                "reservation/UpfrontValue": round(r.upfront_hourly * term_hours * r.count, 2),
-            }))
-        for row in rows:
-            self.period_base[row[3]] += row[4]["lineItem/UnblendedCost"]
-        for pair in e.period_pairs[p.index]:
-            account, product = e.pairs[pair]
-            tax = round(max(0.0, float(self.period_base[pair])) * TAX_RATE, 2)
-            rows.append((self.tax_desc[product], account, 0, pair, {
-                "lineItem/UsageAmount": 1.0,
-                "lineItem/UnblendedCost": tax,
-                "lineItem/BlendedCost": tax,
-                "pricing/publicOnDemandCost": 0.0,
-            }))
-        present = {e.pairs[j][0] for j in e.period_pairs[p.index]}
-        credits = [(_ACCOUNT_INDEX[CREDIT_ACCOUNT], "promotional", 750.0, 0.5)]
-        if p.index == 0:
-            credits.append((_ACCOUNT_INDEX[ONE_OFF_CREDIT_ACCOUNT], "migration", 5000.0, 0.3))
-        for account, kind, cap, share in credits:
-            if account not in present:
-                continue
-            pairs = [j for j in e.period_pairs[p.index] if e.pairs[j][0] == account]
-            top = max(pairs, key=lambda j: (self.period_base[j], -j))
-            total = float(sum(self.period_base[j] for j in pairs))
-            amount = -round(min(cap, share * max(total, 0.0)), 2)
-            rows.append((self.credit_desc[(kind, e.pairs[top][1])], account, 0, top, {
-                "lineItem/UsageAmount": 0.0,
-                "lineItem/UnblendedCost": amount,
-                "lineItem/BlendedCost": amount,
-                "pricing/publicOnDemandCost": 0.0,
-            }))
-        if p.index == 0:
-            pair = self.pair_of[(_ACCOUNT_INDEX[REFUND_ACCOUNT], REFUND_PRODUCT)]
-            amount = -round(0.05 * max(0.0, float(self.period_base[pair])), 2)
-            rows.append((self.refund_desc, _ACCOUNT_INDEX[REFUND_ACCOUNT], 0, pair, {
-                "lineItem/UsageAmount": 0.0,
-                "lineItem/UnblendedCost": amount,
-                "lineItem/BlendedCost": amount,
-                "pricing/publicOnDemandCost": 0.0,
-            }))
+        pairs = e.period_pairs[p.index]
+        make = {
+            LINE_RI_FEE: lambda r: self._rifee_row(r, p),
+            LINE_TAX: self._tax_row,
+            LINE_CREDIT: lambda credit: self._credit_row(credit, pairs),
+            LINE_REFUND: lambda _: self._refund_row(),
+        }
+        accounts = {e.pairs[j][0] for j in pairs}
+        # in order: the RI fees come first and count towards the tax, credits and refund after them
+        rows = [make[line_type](subject)
+                for line_type, subject in fees.month_end_fees(p, e.reservations, pairs, accounts)]
         chunk = self._rows(rows, rng, p.first_day, p.start_ms, p.end_ms)
         self.period_base[:] = 0.0
         self.ri_used_hours[:] = 0.0
         return chunk
+
+    def _rifee_row(self, r: Reservation, p: Period) -> FeeRow:
+        """The month's recurring fee of reservation `r`; adds it to the month's cost of its (account, product)."""
+        hours = self._ri_hours(r, p)
+        units = float(hours * r.count)
+        elapsed_days = p.last_day - max(p.first_day, r.start_day) + 1
+        elapsed = elapsed_days * 24 * r.count
+        unused = max(0.0, round(elapsed - self.ri_used_hours[r.index], 8))
+        term_hours = 8760 * int(r.term[0])
+        product = catalog.TEMPLATES[r.template].product_code
+        row = FeeRow(self.rifee_desc[(r.index, p.index)], r.account, 0, self.pair_of[(r.account, product)], {
+            "lineItem/UsageAmount": units,
+            "lineItem/UnblendedRate": r.recurring_hourly,
+            "lineItem/UnblendedCost": round(units * r.recurring_hourly, 10),
+            "lineItem/BlendedRate": r.recurring_hourly,
+            "lineItem/BlendedCost": round(units * r.recurring_hourly, 10),
+            "pricing/publicOnDemandCost": 0.0,
+            "reservation/AmortizedUpfrontFeeForBillingPeriod": round(units * r.upfront_hourly, 10),
+            "reservation/UnusedQuantity": unused,
+            "reservation/UnusedNormalizedUnitQuantity": round(unused * r.normalization_factor, 8),
+            "reservation/UnusedRecurringFee": round(unused * r.recurring_hourly, 10),
+            "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod": round(unused * r.upfront_hourly, 10),
+            "reservation/UpfrontValue": round(r.upfront_hourly * term_hours * r.count, 2),
+        })
+        self.period_base[row.pair] += row.values["lineItem/UnblendedCost"]
+        return row
+
+    def _tax_row(self, pair: int) -> FeeRow:
+        account, product = self.e.pairs[pair]
+        tax = round(max(0.0, float(self.period_base[pair])) * fees.TAX_RATE, 2)
+        return FeeRow(self.tax_desc[product], account, 0, pair, {
+            "lineItem/UsageAmount": 1.0,
+            "lineItem/UnblendedCost": tax,
+            "lineItem/BlendedCost": tax,
+            "pricing/publicOnDemandCost": 0.0,
+        })
+
+    def _credit_row(self, credit: fees.Credit, period_pairs: list[int]) -> FeeRow:
+        """A credit against the account's costliest product of the month, a share of its cost up to a cap."""
+        pairs = [j for j in period_pairs if self.e.pairs[j][0] == credit.account]
+        top = max(pairs, key=lambda j: (self.period_base[j], -j))
+        total = float(sum(self.period_base[j] for j in pairs))
+        amount = -round(min(credit.cap, credit.share * max(total, 0.0)), 2)
+        return FeeRow(self.credit_desc[(credit.kind, self.e.pairs[top][1])], credit.account, 0, top, {
+            "lineItem/UsageAmount": 0.0,
+            "lineItem/UnblendedCost": amount,
+            "lineItem/BlendedCost": amount,
+            "pricing/publicOnDemandCost": 0.0,
+        })
+
+    def _refund_row(self) -> FeeRow:
+        account = ACCOUNT_INDEX[fees.REFUND_ACCOUNT]
+        pair = self.pair_of[(account, fees.REFUND_PRODUCT)]
+        amount = -round(0.05 * max(0.0, float(self.period_base[pair])), 2)
+        return FeeRow(self.refund_desc, account, 0, pair, {
+            "lineItem/UsageAmount": 0.0,
+            "lineItem/UnblendedCost": amount,
+            "lineItem/BlendedCost": amount,
+            "pricing/publicOnDemandCost": 0.0,
+        })

@@ -22,8 +22,9 @@ import pyarrow.parquet as pq
 
 from . import columns as C
 from . import organisation as org
-from .estate import Estate, Period
+from .estate import Estate
 from .lines import NUMERIC, Chunk, line_item_ids
+from .periods import Period
 
 MAX_ROWS_PER_FILE = 500_000
 MAX_ROWS_PER_ROW_GROUP = 100_000
@@ -268,15 +269,20 @@ class _RotatingFiles:
 
 # --- legacy CUR -----------------------------------------------------------------------------------
 
-class LegacyWriter:
+class _LegacyWriter:
     """Legacy CUR, 'create new report version' layout:
     <prefix>/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json and
     <prefix>/<report>/<yyyymmdd-yyyymmdd>/<assemblyId>/<report>-00001.snappy.parquet | <report>-1.csv.gz
+
+    The two legacy formats share the layout, the fixed columns and the manifest; they differ in
+    how tag columns are named and how values are spelt.
     """
 
-    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, csv: bool, report_name: str,
+    COMPRESSION = CONTENT_TYPE = ""                 # the manifest's, per format
+
+    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str,
                  prefix: str, assembly_id: str) -> None:
-        self.csv, self.report, self.prefix, self.assembly_id = csv, report_name, prefix, assembly_id
+        self.report, self.prefix, self.assembly_id = report_name, prefix, assembly_id
         self.out_dir = out_dir
         self.common = cm = _Common(estate, period)
         self.period = period
@@ -286,32 +292,133 @@ class LegacyWriter:
         for stale in self.assembly_dir.iterdir():
             if stale.is_file():
                 stale.unlink()
-        headers = ([(h, p, k) for h, p, k in C.IDENTITY_BILL_LINEITEM]
-                   + [(h, C.athena_name(h), "string") for h in cm.product_headers]
-                   + list(C.PRICING) + list(C.RESERVATION) + list(C.SAVINGS_PLAN))
-        tag_headers = [f"resourceTags/{tag_key(k)}" for k in cm.tag_keys]
-        if csv:
-            self.headers = headers + [(h, C.athena_name(h), "string") for h in sorted(tag_headers)]
-            self.tag_sources = {f"resourceTags/{tag_key(k)}": [k] for k in cm.tag_keys}
-        else:
-            by_column: dict[str, list[str]] = {}           # Team and team share resource_tags_user_team
-            for k in cm.tag_keys:
-                by_column.setdefault(C.athena_name(f"resourceTags/{tag_key(k)}"), []).append(k)
-            self.headers = headers + [(f"resourceTags/{tag_key(by_column[c][0])}", c, "string")
-                                      for c in sorted(by_column)]
-            self.tag_sources = {f"resourceTags/{tag_key(keys[0])}": keys for keys in by_column.values()}
-        if csv:
-            self.schema = pa.schema([("line", pa.string())])
-            self.header_line = (",".join(_csv_field(h) for h, _, _ in self.headers) + "\n").encode("utf-8")
-            self.segments = self._csv_segments()
-            self.files = _RotatingFiles(self.assembly_dir, lambda i: f"{report_name}-{i}.csv.gz",
-                                        self._open_csv, self._write_csv, lambda f: f.close(), self.schema)
-        else:
-            self.schema = pa.schema([(p, _ARROW[k]) for _, p, k in self.headers])
-            self.files = _RotatingFiles(
-                self.assembly_dir, lambda i: f"{report_name}-{i:05d}.snappy.parquet", _open_parquet,
-                _write_parquet, lambda w: w.close(), self.schema)
+        fixed = ([(h, p, k) for h, p, k in C.IDENTITY_BILL_LINEITEM]
+                 + [(h, C.athena_name(h), "string") for h in cm.product_headers]
+                 + list(C.PRICING) + list(C.RESERVATION) + list(C.SAVINGS_PLAN))
+        self.headers = fixed + self._tag_headers()
         self.rows = 0
+
+    def _tag_headers(self) -> list[tuple[str, str, str]]:
+        """The tag columns (legacy header, Athena name, kind); sets `tag_sources`: header -> tag keys it shows."""
+        raise NotImplementedError
+
+    def _timestamps(self, ms: np.ndarray) -> pa.Array:
+        raise NotImplementedError
+
+    def _numbers(self, values: np.ndarray, kind: str) -> pa.Array:
+        raise NotImplementedError
+
+    def _column(self, header: str, kind: str, chunk: Chunk) -> pa.Array:
+        cm = self.common
+        if header in self.tag_sources:
+            return cm.tag_column(self.tag_sources[header], chunk)
+        arr = cm.special(header, chunk)
+        if arr is not None:
+            return arr
+        if kind == "timestamp":
+            return self._timestamps(cm.timestamps_ms(header, chunk))
+        if header in NUMERIC:
+            return self._numbers(chunk.num[header], kind)
+        return cm.desc(header, chunk)
+
+    def close(self) -> Path:
+        paths = self.files.close()
+        keys = [p.relative_to(self.out_dir).as_posix() for p in paths]
+        period = self.period
+        manifest = {
+            "assemblyId": self.assembly_id,
+            "account": org.PAYER_ACCOUNT_ID,
+            "columns": [{"category": h.split("/", 1)[0], "name": h.split("/", 1)[1], "type": C.manifest_type(h, k)}
+                        for h, _, k in self.headers],
+            "charset": "UTF-8",
+            "compression": self.COMPRESSION,
+            "contentType": self.CONTENT_TYPE,
+            "reportId": hashlib.sha256(f"{org.PAYER_ACCOUNT_ID}:{self.report}".encode()).hexdigest(),
+            "reportName": self.report,
+            "billingPeriod": {"start": f"{period.start:%Y%m%d}T000000.000Z", "end": f"{period.end:%Y%m%d}T000000.000Z"},
+            "bucket": DEMO_BUCKET,
+            "reportKeys": keys,
+            "additionalArtifactKeys": [],
+        }
+        text = json.dumps(manifest, indent=2) + "\n"
+        (self.assembly_dir / f"{self.report}-Manifest.json").write_text(text, encoding="utf-8")
+        path = self.period_dir / f"{self.report}-Manifest.json"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+class LegacyParquetWriter(_LegacyWriter):
+    """Legacy CUR as Parquet: Athena-style column names, typed values."""
+
+    COMPRESSION = CONTENT_TYPE = "Parquet"
+
+    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str,
+                 prefix: str, assembly_id: str) -> None:
+        super().__init__(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
+        self.schema = pa.schema([(p, _ARROW[k]) for _, p, k in self.headers])
+        self.files = _RotatingFiles(
+            self.assembly_dir, lambda i: f"{report_name}-{i:05d}.snappy.parquet", _open_parquet,
+            _write_parquet, lambda w: w.close(), self.schema)
+
+    def _tag_headers(self) -> list[tuple[str, str, str]]:
+        by_column: dict[str, list[str]] = {}           # Team and team share resource_tags_user_team
+        for k in self.common.tag_keys:
+            by_column.setdefault(C.athena_name(f"resourceTags/{tag_key(k)}"), []).append(k)
+        self.tag_sources = {f"resourceTags/{tag_key(keys[0])}": keys for keys in by_column.values()}
+        return [(f"resourceTags/{tag_key(by_column[c][0])}", c, "string") for c in sorted(by_column)]
+
+    def _timestamps(self, ms: np.ndarray) -> pa.Array:
+        return pa.array(ms, _TS)
+
+    def _numbers(self, values: np.ndarray, kind: str) -> pa.Array:
+        if kind == "ratestring":
+            return java_number_strings(values)
+        return pa.array(values, from_pandas=True)
+
+    def write(self, chunk: Chunk) -> None:
+        if not len(chunk):
+            return
+        arrays = []
+        for (header, _, kind), field in zip(self.headers, self.schema):
+            arr = self._column(header, kind, chunk)
+            if arr.type != field.type and not pa.types.is_dictionary(arr.type):
+                arr = arr.cast(field.type)
+            arrays.append(arr)
+        table = pa.Table.from_arrays(arrays, schema=self._table_schema(arrays))
+        self.files.write(table)
+        self.rows += len(chunk)
+
+    def _table_schema(self, arrays: list[pa.Array]) -> pa.Schema:
+        return pa.schema([pa.field(f.name, a.type) for f, a in zip(self.schema, arrays)])
+
+
+class LegacyCsvWriter(_LegacyWriter):
+    """Legacy CUR as gzipped CSV: `category/Name` headers, every value as text."""
+
+    COMPRESSION, CONTENT_TYPE = "GZIP", "text/csv"
+
+    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str,
+                 prefix: str, assembly_id: str) -> None:
+        super().__init__(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
+        self.schema = pa.schema([("line", pa.string())])
+        self.header_line = (",".join(_csv_field(h) for h, _, _ in self.headers) + "\n").encode("utf-8")
+        self.segments = self._csv_segments()
+        self.files = _RotatingFiles(self.assembly_dir, lambda i: f"{report_name}-{i}.csv.gz",
+                                    self._open_csv, self._write_csv, lambda f: f.close(), self.schema)
+
+    def _tag_headers(self) -> list[tuple[str, str, str]]:
+        tag_headers = [f"resourceTags/{tag_key(k)}" for k in self.common.tag_keys]
+        self.tag_sources = {f"resourceTags/{tag_key(k)}": [k] for k in self.common.tag_keys}
+        return [(h, C.athena_name(h), "string") for h in sorted(tag_headers)]
+
+    def _timestamps(self, ms: np.ndarray) -> pa.Array:
+        uniq, inv = np.unique(ms, return_inverse=True)
+        text = [f"{dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(v)):%Y-%m-%dT%H:%M:%S}.000Z"
+                for v in uniq]
+        return _dict(inv.astype(np.int32), pa.array(text, pa.string()))
+
+    def _numbers(self, values: np.ndarray, kind: str) -> pa.Array:
+        return java_number_strings(values)
 
     @staticmethod
     def _open_csv(path: Path, schema: pa.Schema):
@@ -378,74 +485,12 @@ class LegacyWriter:
                 parts.append(_quote_minimal(self._column(what[0], what[1], chunk)))
         return pc.binary_join_element_wise(*parts, ",", null_handling="replace", null_replacement="")
 
-    def _column(self, header: str, kind: str, chunk: Chunk) -> pa.Array:
-        cm = self.common
-        if header in self.tag_sources:
-            return cm.tag_column(self.tag_sources[header], chunk)
-        arr = cm.special(header, chunk)
-        if arr is not None:
-            return arr
-        if kind == "timestamp":
-            ms = cm.timestamps_ms(header, chunk)
-            if self.csv:
-                uniq, inv = np.unique(ms, return_inverse=True)
-                text = [f"{dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(v)):%Y-%m-%dT%H:%M:%S}.000Z"
-                        for v in uniq]
-                return _dict(inv.astype(np.int32), pa.array(text, pa.string()))
-            return pa.array(ms, _TS)
-        if header in NUMERIC:
-            values = chunk.num[header]
-            if self.csv or kind == "ratestring":
-                return java_number_strings(values)
-            return pa.array(values, from_pandas=True)
-        return cm.desc(header, chunk)
-
     def write(self, chunk: Chunk) -> None:
         if not len(chunk):
             return
-        if self.csv:                                  # rendered in slices: text is ~20x the numbers
-            for start in range(0, len(chunk), CSV_SLICE_ROWS):
-                self.files.write(pa.table({"line": self._csv_lines(chunk.rows(start, start + CSV_SLICE_ROWS))}))
-            self.rows += len(chunk)
-            return
-        arrays = []
-        for (header, _, kind), field in zip(self.headers, self.schema):
-            arr = self._column(header, kind, chunk)
-            if arr.type != field.type and not pa.types.is_dictionary(arr.type):
-                arr = arr.cast(field.type)
-            arrays.append(arr)
-        table = pa.Table.from_arrays(arrays, schema=self._table_schema(arrays))
-        self.files.write(table)
+        for start in range(0, len(chunk), CSV_SLICE_ROWS):      # rendered in slices: text is ~20x the numbers
+            self.files.write(pa.table({"line": self._csv_lines(chunk.rows(start, start + CSV_SLICE_ROWS))}))
         self.rows += len(chunk)
-
-    def _table_schema(self, arrays: list[pa.Array]) -> pa.Schema:
-        return pa.schema([pa.field(f.name, a.type) for f, a in zip(self.schema, arrays)])
-
-    def close(self) -> Path:
-        paths = self.files.close()
-        keys = [p.relative_to(self.out_dir).as_posix() for p in paths]
-        period = self.period
-        manifest = {
-            "assemblyId": self.assembly_id,
-            "account": org.PAYER_ACCOUNT_ID,
-            "columns": [{"category": h.split("/", 1)[0], "name": h.split("/", 1)[1], "type": C.manifest_type(h, k)}
-                        for h, _, k in self.headers],
-            "charset": "UTF-8",
-            "compression": "GZIP" if self.csv else "Parquet",
-            "contentType": "text/csv" if self.csv else "Parquet",
-            "reportId": hashlib.sha256(f"{org.PAYER_ACCOUNT_ID}:{self.report}".encode()).hexdigest(),
-            "reportName": self.report,
-            "billingPeriod": {"start": f"{period.start:%Y%m%d}T000000.000Z", "end": f"{period.end:%Y%m%d}T000000.000Z"},
-            "bucket": DEMO_BUCKET,
-            "reportKeys": keys,
-            "additionalArtifactKeys": [],
-        }
-        text = json.dumps(manifest, indent=2) + "\n"
-        (self.assembly_dir / f"{self.report}-Manifest.json").write_text(text, encoding="utf-8")
-        path = self.period_dir / f"{self.report}-Manifest.json"
-        path.write_text(text, encoding="utf-8")
-        return path
-
 
 
 # --- CUR 2.0 ----------------------------------------------------------------------------------------
