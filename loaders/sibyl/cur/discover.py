@@ -103,7 +103,7 @@ def _period_of_file(delivery: Delivery) -> dt.date:
     import duckdb
 
     from sibyl import duckdb_session
-    from sibyl.cur.read import open_delivery
+    from sibyl.cur.delivery_files import open_delivery
 
     path = delivery.files[0]
     with open_delivery(delivery) as reader:

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.read import open_delivery
+from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import Tally, validate_delivery
 from sibyl.errors import ConfigError, DataError, first_line

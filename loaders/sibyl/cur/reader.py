@@ -1,6 +1,6 @@
 """A delivery's rows as DuckDB SQL on the raw contract, whatever format the files are in.
 
-Each format (parquet.py, csv_reader.py) writes one query, `rows_sql`, that yields every contract
+Each format (parquet_format.py, csv_format.py) writes one query, `rows_sql`, that yields every contract
 column already cast to its type, plus the row's tags: one varchar column per tag key (`tag_0`,
 `tag_1`, … for the keys in `tag_keys`) or, for CUR 2.0, a `tags` map. This module turns that
 query into the line items and the distinct tag sets that publishing appends.
