@@ -206,9 +206,13 @@ def report_unallocated(ctx: click.Context, fmt: str) -> None:
 
 def _fetch_mart(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
     from sibyl.errors import ConfigError
-    from sibyl.warehouse import connect
+    from sibyl.warehouse import WarehouseNotFound, connect
 
-    with connect(settings, read_only=True) as wh:
+    try:
+        wh = connect(settings, read_only=True)
+    except WarehouseNotFound as exc:
+        raise ConfigError(f"{exc}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH") from exc
+    with wh:
         try:
             return wh.fetch(sql)
         except Exception as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.delivery_files import open_delivery
+from sibyl.cur.line_items import line_items
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import Tally, validate_delivery
 from sibyl.errors import ConfigError, DataError, first_line
@@ -83,7 +84,7 @@ def _swap_in(wh: Warehouse, published: list[LoadResult]) -> None:
     """Make every published delivery's line items the ones readers see, in the order they were published."""
     try:
         for r in published:
-            wh.swap_in_line_items(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
+            line_items(wh).swap_in(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
     except Exception as exc:
         raise ConfigError(
             f"the {wh.name} warehouse refused to publish the load ({first_line(exc)}); nothing was published: run the load again"
@@ -115,7 +116,7 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         _check_other_sources(delivery, tally, others, replace_other_sources)
         log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
         parts = reader.parts()
-        table = wh.line_items_table(load_id, delivery.billing_period)
+        table = line_items(wh).table_for(load_id, delivery.billing_period)
         landed = sum(wh.append_query(table, part.line_items_sql(load_id)) for part in parts)
         if landed != tally.rows:
             raise DataError(
