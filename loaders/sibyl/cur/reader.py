@@ -14,7 +14,7 @@ from typing import Callable
 import duckdb
 
 from sibyl import duckdb_session
-from sibyl.cur.columns import LINE_ITEM_COLUMNS
+from sibyl.cur.columns import LINE_ITEM_COLUMNS, optional_column
 from sibyl.cur.delivery import Delivery
 from sibyl.errors import DataError, first_line
 
@@ -134,6 +134,12 @@ def cast_expr(source: str, kind: str, *, from_text: bool) -> str:
     if from_text and kind != "varchar":
         return f"cast(nullif({source}, '') as {target})"
     return f"cast({source} as {target})"
+
+
+def missing_column(name: str, kind: str) -> str:
+    """Nulls for an optional contract column that a file does not carry; any other name raises."""
+    optional_column(name)
+    return cast_expr("null", kind, from_text=False)
 
 
 def text_check(column: str, source: str, kind: str) -> TextCheck:
