@@ -84,7 +84,7 @@ class Warehouse(ABC):
 
     @abstractmethod
     def start_loading(self) -> None:
-        """Hold the warehouse for this loader until close (a concurrent load waits or fails, never
+        """Hold the warehouse for this loader until close (a second load waits or fails, never
         interleaves) and give the connection the loader's memory and speed settings."""
 
     @abstractmethod

@@ -11,7 +11,7 @@ from sibyl import duckdb_session
 from sibyl.errors import ConfigError, first_line
 from sibyl.warehouse.base import PartitionKey, Warehouse, WarehouseNotFound
 
-# Peak memory stays flat whatever the delivery's size (bench/README.md has the figures); raw rows
+# Peak memory stays flat whatever the files' size (bench/README.md has the figures); raw rows
 # carry no order, so DuckDB may write them as its threads finish.
 LOADING_SETTINGS = ("memory_limit = '128MB'", "preserve_insertion_order = false")
 
