@@ -20,7 +20,7 @@ from ingest import _child, _database_env, _say, _scratch_database  # noqa: E402
 _COPY = """
 import sys
 from sibyl.cur.discover import discover
-from sibyl.cur.read import open_delivery
+from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.warehouse import postgres
 

@@ -78,7 +78,7 @@ def _canonical_rows(cur: Path) -> _Rows:
     import duckdb
 
     from sibyl.cur.discover import discover
-    from sibyl.cur.read import open_delivery
+    from sibyl.cur.delivery_files import open_delivery
 
     [delivery] = discover(str(cur))
     with open_delivery(delivery) as reader:
@@ -93,7 +93,7 @@ _GATE_ALONE = """
 import resource, sys, time
 from sibyl import duckdb_session
 from sibyl.cur.discover import discover
-from sibyl.cur.read import open_delivery
+from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.validate import validate_delivery
 from sibyl.warehouse.duckdb import LOADING_SETTINGS
 

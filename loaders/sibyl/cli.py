@@ -48,6 +48,28 @@ def cli(ctx: click.Context, target: str, verbose: bool) -> None:
     ctx.ensure_object(dict).update(target=target, verbose=verbose)
 
 
+def _generation_options(func):
+    """The demo organisation's size and seed: the same options for `generate cur` and `demo`."""
+    options = (
+        click.option("--months", type=click.IntRange(1, 36), default=3, show_default=True, help="Billing periods, the last one month-to-date."),
+        click.option("--lines", type=click.IntRange(1), default=60_000, show_default=True, help="Line items across all periods."),
+        click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same files."),
+    )
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _billing_period(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """YYYY-MM as the first day of that month."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not YYYY-MM", param_hint="--billing-period") from None
+
+
 # --- generate ---------------------------------------------------------------------------------
 
 @cli.group()
@@ -57,9 +79,7 @@ def generate() -> None:
 
 @generate.command("cur")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--months", type=click.IntRange(1, 36), default=3, show_default=True, help="Billing periods, the last one month-to-date.")
-@click.option("--lines", type=click.IntRange(1), default=60_000, show_default=True, help="Line items across all periods.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same files.")
+@_generation_options
 @click.option("--format", "fmt", type=click.Choice(["legacy-parquet", "legacy-csv", "cur2-parquet"]), default="legacy-parquet", show_default=True)
 @click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Exclusive end of usage (default: today, UTC).")
 @click.option("--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write the organisation's seed CSVs here.")
@@ -84,11 +104,11 @@ def load() -> None:
 
 @load.command("cur")
 @click.argument("source")
-@click.option("--billing-period", metavar="YYYY-MM", default=None, help="Load only this billing period.")
+@click.option("--billing-period", metavar="YYYY-MM", default=None, callback=_billing_period, help="Load only this billing period.")
 @click.option("--replace-other-sources", is_flag=True,
               help="Let these deliveries replace the same months of the same payer accounts loaded from another source.")
 @click.pass_context
-def load_cur_command(ctx: click.Context, source: str, billing_period: str | None, replace_other_sources: bool) -> None:
+def load_cur_command(ctx: click.Context, source: str, billing_period: dt.date | None, replace_other_sources: bool) -> None:
     """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder, or one CUR file, local or in S3).
 
     All months load in one transaction: if one fails, none is published.
@@ -100,16 +120,11 @@ def load_cur_command(ctx: click.Context, source: str, billing_period: str | None
     _load_cur(_settings(ctx), source, billing_period, replace_other_sources)
 
 
-def _load_cur(settings: Settings, source: str, billing_period: str | None, replace_other_sources: bool = False) -> None:
+def _load_cur(settings: Settings, source: str, billing_period: dt.date | None, replace_other_sources: bool = False) -> None:
     from sibyl.cur.discover import discover
     from sibyl.cur.load import load_deliveries
     from sibyl.warehouse import connect
 
-    if billing_period:
-        try:
-            dt.datetime.strptime(billing_period, "%Y-%m")
-        except ValueError:
-            raise click.BadParameter(f"{billing_period!r} is not YYYY-MM", param_hint="--billing-period") from None
     deliveries = discover(source, billing_period)
     started = time.monotonic()
     with connect(settings) as wh:
@@ -171,14 +186,14 @@ def report_cost_by_team(ctx: click.Context, as_of: dt.datetime | None, fmt: str)
 
 
 def _report_cost_by_team(settings: Settings, as_of: dt.date | None, fmt: str) -> None:
-    from sibyl.report import COST_BY_TEAM_SQL, ordered, render
+    from sibyl.report import COST_BY_TEAM, COST_BY_TEAM_SQL, ordered, render
 
     if as_of:
         from sibyl.dbt_runner import show_model
 
         columns, rows = show_model(settings, "cost_by_team_30d", {"as_of_date": as_of.isoformat()})
     else:
-        columns, rows = _fetch_mart(settings, COST_BY_TEAM_SQL)
+        columns, rows = _fetch_mart(settings, COST_BY_TEAM, COST_BY_TEAM_SQL)
     click.echo(render(columns, ordered(columns, rows), fmt), nl=False)
 
 
@@ -187,9 +202,9 @@ def _report_cost_by_team(settings: Settings, as_of: dt.date | None, fmt: str) ->
 @click.pass_context
 def report_cost_by_team_monthly(ctx: click.Context, fmt: str) -> None:
     """Cost per calendar month and team, with the previous month (month-to-date against the same days)."""
-    from sibyl.report import COST_BY_TEAM_MONTHLY_SQL, render
+    from sibyl.report import COST_BY_TEAM_MONTHLY, COST_BY_TEAM_MONTHLY_SQL, render
 
-    columns, rows = _fetch_mart(_settings(ctx), COST_BY_TEAM_MONTHLY_SQL)
+    columns, rows = _fetch_mart(_settings(ctx), COST_BY_TEAM_MONTHLY, COST_BY_TEAM_MONTHLY_SQL)
     click.echo(render(columns, rows, fmt, title="Cost by team and month (the month-to-date row is compared with the same days of the month before)"), nl=False)
 
 
@@ -198,31 +213,37 @@ def report_cost_by_team_monthly(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def report_unallocated(ctx: click.Context, fmt: str) -> None:
     """The biggest spend no team claims, by account, product and resource: the list to clean up first."""
-    from sibyl.report import UNALLOCATED_SQL, render
+    from sibyl.report import UNALLOCATED, UNALLOCATED_SQL, render
 
-    columns, rows = _fetch_mart(_settings(ctx), UNALLOCATED_SQL)
+    columns, rows = _fetch_mart(_settings(ctx), UNALLOCATED, UNALLOCATED_SQL)
     click.echo(render(columns, rows, fmt, title="Unallocated spend over the last 30 days, biggest first"), nl=False)
 
 
-def _fetch_mart(settings: Settings, sql: str) -> tuple[list[str], list[tuple]]:
-    from sibyl.errors import ConfigError
-    from sibyl.warehouse import connect
+def _fetch_mart(settings: Settings, mart: str, sql: str) -> tuple[list[str], list[tuple]]:
+    """The rows of `sql` over the mart `marts.<mart>`; "not built yet" only when the catalog has no such relation."""
+    from sibyl.errors import ConfigError, first_line
+    from sibyl.report import MARTS_SCHEMA
+    from sibyl.warehouse import WarehouseNotFound, connect
 
-    with connect(settings, read_only=True) as wh:
+    try:
+        wh = connect(settings, read_only=True)
+    except WarehouseNotFound as exc:
+        raise ConfigError(f"{exc}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH") from exc
+    with wh:
         try:
-            return wh.fetch(sql)
-        except Exception as exc:
-            if "marts" in str(exc) or "does not exist" in str(exc):
-                raise ConfigError("the marts are not built yet: run `sibyl build` first") from exc
-            raise
+            built = wh.relation_exists(MARTS_SCHEMA, mart)
+            result = wh.fetch(sql) if built else None
+        except Exception as exc:  # each driver has its own classes; its message says what failed
+            raise ConfigError(f"cannot read {MARTS_SCHEMA}.{mart} from the {settings.target} warehouse: {first_line(exc)}") from exc
+    if result is None:
+        raise ConfigError("the marts are not built yet: run `sibyl build` first")
+    return result
 
 
 # --- demo -------------------------------------------------------------------------------------
 
 @cli.command()
-@click.option("--months", type=click.IntRange(1, 36), default=3, show_default=True)
-@click.option("--lines", type=click.IntRange(1), default=60_000, show_default=True)
-@click.option("--seed", type=int, default=42, show_default=True)
+@_generation_options
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the generated CUR is written.")
 @click.pass_context

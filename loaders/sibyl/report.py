@@ -10,23 +10,29 @@ import json
 
 _ROW_TYPE_ORDER = "case row_type when 'team' then 0 when 'unallocated' then 1 else 2 end"
 
-COST_BY_TEAM_SQL = """
+# The marts the reports read, in the schema dbt builds them in: asked of the catalog before reading.
+MARTS_SCHEMA = "marts"
+COST_BY_TEAM = "cost_by_team_30d"
+COST_BY_TEAM_MONTHLY = "cost_by_team_monthly"
+UNALLOCATED = "unallocated_cost"
+
+COST_BY_TEAM_SQL = f"""
 select team, business_unit, business_group, row_type, window_start, window_end,
        cost_30d, cost_prev_30d, mom_change, mom_change_pct
-from marts.cost_by_team_30d
+from {MARTS_SCHEMA}.{COST_BY_TEAM}
 """
 
 COST_BY_TEAM_MONTHLY_SQL = f"""
 select billing_month, team, business_unit, business_group, row_type,
        cost, cost_prev_month, mom_change, mom_change_pct, is_month_to_date
-from marts.cost_by_team_monthly
+from {MARTS_SCHEMA}.{COST_BY_TEAM_MONTHLY}
 order by billing_month, {_ROW_TYPE_ORDER}, cost desc, team
 """
 
-UNALLOCATED_SQL = """
+UNALLOCATED_SQL = f"""
 select cost_rank, usage_account_id, product_code, resource_id, missing_tags,
        cost_30d, billed_cost_30d, effective_cost_30d, line_item_count, first_usage_date, last_usage_date
-from marts.unallocated_cost
+from {MARTS_SCHEMA}.{UNALLOCATED}
 order by cost_rank
 """
 

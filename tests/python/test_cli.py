@@ -71,3 +71,40 @@ def test_report_before_any_load_says_what_to_run(duckdb_path):
     assert result.output.strip() == (
         f"error: no DuckDB warehouse at {duckdb_path}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH"
     )
+
+
+def test_report_on_a_warehouse_without_marts_says_they_are_not_built(target, duckdb_path):
+    import duckdb
+
+    duckdb.connect(str(duckdb_path)).close()  # DuckDB: a warehouse file, loaded or not, but never built
+
+    result = invoke("--target", target, "report", "cost-by-team")
+
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: the marts are not built yet: run `sibyl build` first"
+
+
+def test_report_a_role_may_not_read_is_a_permission_error_not_unbuilt_marts(postgres_db, monkeypatch):
+    import uuid
+
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from conftest import postgres_uri
+
+    role = f"sibyl_no_select_{uuid.uuid4().hex[:10]}"
+    with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cursor:
+        cursor.execute("create schema marts")
+        columns = "team, business_unit, business_group, row_type, window_start, window_end, cost_30d, cost_prev_30d, mom_change, mom_change_pct"
+        cursor.execute(f"create table marts.cost_by_team_30d as select {', '.join(f'null::text as {c}' for c in columns.split(', '))}")
+        cursor.execute(f"create role {role} login")
+        cursor.execute(f"grant usage on schema marts to {role}")
+        try:
+            result = invoke("--target", "postgres", "report", "cost-by-team", PGUSER=role)
+        finally:
+            cursor.execute(f"drop owned by {role}")
+            cursor.execute(f"drop role {role}")
+
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("error: cannot read marts.cost_by_team_30d from the postgres warehouse: ")
+    assert "permission denied for table cost_by_team_30d" in line

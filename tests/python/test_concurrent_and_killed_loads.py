@@ -105,6 +105,7 @@ def test_a_second_load_on_postgres_waits_for_the_first(postgres_db, monkeypatch,
 def test_publishing_on_postgres_does_not_deadlock_with_a_query_over_every_month(postgres_db, monkeypatch, demo_cur):
     """A load restates one month and adds another; a query over every month arrives between the two
     swaps. The query waits for the load and then sees its result; neither deadlocks."""
+    from sibyl.cur.line_items import line_items
     from sibyl.warehouse.postgres import PostgresWarehouse
 
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
@@ -120,13 +121,14 @@ def test_publishing_on_postgres_does_not_deadlock_with_a_query_over_every_month(
             seen["error"] = str(exc)
 
     with PostgresWarehouse() as wh:
-        wh.line_items_table("restated", period)  # both empty: the swaps are what this test is about
-        wh.line_items_table("added", dt.date(2027, 1, 1))
-        wh.swap_in_line_items("restated", period, [old_load])
+        layout = line_items(wh)
+        layout.table_for("restated", period)  # both empty: the swaps are what this test is about
+        layout.table_for("added", dt.date(2027, 1, 1))
+        layout.swap_in("restated", period, [old_load])
         reader = threading.Thread(target=count_every_month)
         reader.start()
         _wait_for_a_waiting_query()
-        wh.swap_in_line_items("added", dt.date(2027, 1, 1), [])
+        layout.swap_in("added", dt.date(2027, 1, 1), [])
         wh.commit()
     reader.join(60)
 

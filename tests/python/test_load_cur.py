@@ -191,7 +191,7 @@ def test_a_swap_the_warehouse_refuses_is_one_line_and_publishes_nothing(target, 
         raise RuntimeError("canceling statement due to lock timeout\nCONTEXT: the driver's details")
 
     for warehouse in (DuckDBWarehouse, PostgresWarehouse):
-        monkeypatch.setattr(warehouse, "swap_in_line_items", refuse)
+        monkeypatch.setattr(warehouse, "publish_partition", refuse)
 
     result = invoke("load", "cur", str(demo_cur))
 

@@ -21,7 +21,7 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 from broken_batches import BREAKS, one_month
 from sibyl.config import postgres_uri
 from sibyl.cur.discover import discover
-from sibyl.cur.read import open_delivery
+from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import check_delivery, load_suite
 from sibyl.warehouse.postgres import PostgresWarehouse

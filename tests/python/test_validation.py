@@ -13,7 +13,7 @@ from helpers import warehouse_rows
 from sibyl.cli import cli
 from sibyl.cur.columns import LINE_ITEM_COLUMNS, REQUIRED_COLUMNS
 from sibyl.cur.discover import discover
-from sibyl.cur.read import open_delivery
+from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.validate import load_suite
 
 SNAPSHOT = "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"

@@ -91,6 +91,16 @@ TAG_MAP_COLUMN = "resource_tags"
 PRODUCT_MAP_COLUMN = "product"
 PRODUCT_PREFIX = "product_"
 
+# Names the loader reads that no file in the reference data carries (tests/python/test_columns.py
+# checks every other name against those real headers), each with the AWS document that names it.
+DOCUMENTED_ONLY_COLUMNS: dict[str, str] = {
+    TAG_MAP_COLUMN: "https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2-resource-tags.html",
+    PRODUCT_MAP_COLUMN: "https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html",
+}
+
+# The contract columns a delivery may leave out: loaded as nulls when a file does not carry them.
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(c for c in LINE_ITEM_COLUMNS if c not in REQUIRED_COLUMNS)
+
 _CAPITAL = re.compile(r"([A-Z])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -108,3 +118,11 @@ def canonical_name(header: str) -> str:
 def missing_required(names: set[str]) -> list[str]:
     """Required contract columns absent from `names` (canonical names), under any spelling AWS used."""
     return [c for c in REQUIRED_COLUMNS if c not in names and not any(old in names for old in RENAMED_COLUMNS.get(c, ()))]
+
+
+def optional_column(name: str) -> str:
+    """`name`, if it is an optional contract column: only those may be filled with nulls when a file lacks
+    them, so a misspelt name fails here instead of loading as a column of silent nulls."""
+    if name not in OPTIONAL_COLUMNS:
+        raise ValueError(f"{name!r} is not an optional CUR column (sibyl.cur.columns.OPTIONAL_COLUMNS): it cannot be filled with nulls")
+    return name

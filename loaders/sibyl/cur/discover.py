@@ -23,9 +23,8 @@ _LAYOUTS = (
 )
 
 
-def discover(source: str, billing_period: str | None = None) -> list[Delivery]:
-    """Deliveries under SOURCE (s3://bucket/prefix, a folder or one file), only `billing_period` if given."""
-    only = dt.datetime.strptime(billing_period, "%Y-%m").date() if billing_period else None
+def discover(source: str, only: dt.date | None = None) -> list[Delivery]:
+    """Deliveries under SOURCE (s3://bucket/prefix, a folder or one file), only the billing period `only` if given."""
     if source.startswith("s3://"):
         from sibyl.cur.s3 import S3Store
 
@@ -43,10 +42,10 @@ def discover(source: str, billing_period: str | None = None) -> list[Delivery]:
         else:
             store = LocalStore(path)
             deliveries = find_deliveries(store, store.objects(), only)
-    if billing_period:
-        deliveries = [d for d in deliveries if d.period_label == billing_period]
+    if only:
+        deliveries = [d for d in deliveries if d.period_label == f"{only:%Y-%m}"]
         if not deliveries:
-            raise ConfigError(f"no CUR delivery of {billing_period} under {source}: check the month, or leave out --billing-period to see what is there")
+            raise ConfigError(f"no CUR delivery of {only:%Y-%m} under {source}: check the month, or leave out --billing-period to see what is there")
     if not deliveries:
         raise ConfigError(f"no CUR delivery under {source}: expected {_LAYOUTS} as AWS writes them (or pass a single CUR file)")
     return sorted(deliveries, key=lambda d: (d.source, d.billing_period))
@@ -103,7 +102,7 @@ def _period_of_file(delivery: Delivery) -> dt.date:
     import duckdb
 
     from sibyl import duckdb_session
-    from sibyl.cur.read import open_delivery
+    from sibyl.cur.delivery_files import open_delivery
 
     path = delivery.files[0]
     with open_delivery(delivery) as reader:

@@ -14,7 +14,8 @@ import uuid
 from dataclasses import dataclass
 
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.read import open_delivery
+from sibyl.cur.delivery_files import open_delivery
+from sibyl.cur.line_items import line_items
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import Tally, validate_delivery
 from sibyl.errors import ConfigError, DataError, first_line
@@ -83,7 +84,7 @@ def _swap_in(wh: Warehouse, published: list[LoadResult]) -> None:
     """Make every published delivery's line items the ones readers see, in the order they were published."""
     try:
         for r in published:
-            wh.swap_in_line_items(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
+            line_items(wh).swap_in(r.load_id, r.delivery.billing_period, list(r.replaced_load_ids))
     except Exception as exc:
         raise ConfigError(
             f"the {wh.name} warehouse refused to publish the load ({first_line(exc)}); nothing was published: run the load again"
@@ -114,60 +115,76 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
         others = _other_sources(wh, delivery, tally.payer_account_ids)
         _check_other_sources(delivery, tally, others, replace_other_sources)
         log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
-        parts = reader.parts()
-        table = wh.line_items_table(load_id, delivery.billing_period)
-        landed = sum(wh.append_query(table, part.line_items_sql(load_id)) for part in parts)
-        if landed != tally.rows:
-            raise DataError(
-                f"{delivery.source} {delivery.period_label}: {landed:,} line items landed but the validation gate counted "
-                f"{tally.rows:,}; did the files change during the load? nothing was published: run the load again"
-            )
-        _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
+        _land(wh, delivery, reader, load_id, tally)
         replaced = current.load_id if current else None
         replaced_ids = ([replaced] if replaced else []) + [other.load_id for other in others]
-        # Its row in raw.cur_loads now, its line items swapped in at the end of the load: a later
-        # delivery of this same load already sees it (one payer account's month from two sources).
-        for replaced_id in replaced_ids:
-            wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced_id])
-        wh.execute(
-            "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, row_count, "
-            "billed_total, loaded_at, status, delivered_at, payer_account_ids) "
-            "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10, $11)",
-            [
-                load_id,
-                delivery.source,
-                delivery.billing_period,
-                delivery.version,
-                delivery.file_format,
-                json.dumps(list(delivery.files)),
-                tally.rows,
-                tally.billed_total,
-                dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-                delivery.delivered_at,
-                ",".join(tally.payer_account_ids),
-            ],
-        )
+        _record_load(wh, delivery, load_id, tally, replaced_ids)
     except DataError:
         raise
     except Exception as exc:
-        if _is_out_of_memory(exc):
-            raise DataError(
-                f"{delivery.source} {delivery.period_label}: the loader ran out of its DuckDB memory ({first_line(exc)}); "
-                "nothing was published: please report it at the project's issues with the delivery's format and file sizes"
-            ) from exc
-        # Which file, column and value: looked for only now, so a good delivery is read once.
-        problem = reader.find_problem()
-        if problem:
-            raise problem from exc
-        if not _is_data_problem(exc):
+        explained = _explained(exc, delivery, reader)
+        if explained is None:
             raise
-        raise DataError(
-            f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published"
-        ) from exc
+        raise explained from exc
     return LoadResult(
         delivery, "published", load_id, tally.rows, tally.billed_total, replaced_load_id=replaced, loaded=current,
         replaced_sources=tuple(other.source for other in others), replaced_load_ids=tuple(replaced_ids),
     )
+
+
+def _land(wh: Warehouse, delivery: Delivery, reader, load_id: str, tally: Tally) -> None:
+    """Append the delivery's line items to the load's table and its new tag sets, checking the count."""
+    parts = reader.parts()
+    table = line_items(wh).table_for(load_id, delivery.billing_period)
+    landed = sum(wh.append_query(table, part.line_items_sql(load_id)) for part in parts)
+    if landed != tally.rows:
+        raise DataError(
+            f"{delivery.source} {delivery.period_label}: {landed:,} line items landed but the validation gate counted "
+            f"{tally.rows:,}; did the files change during the load? nothing was published: run the load again"
+        )
+    _append_tag_sets(wh, [part.tag_sets_sql() for part in parts], load_id)
+
+
+def _record_load(wh: Warehouse, delivery: Delivery, load_id: str, tally: Tally, replaced_ids: list[str]) -> None:
+    """The load's row in raw.cur_loads, and the loads it replaces marked so."""
+    # Its row now, its line items swapped in at the end of the load: a later delivery of this same
+    # load already sees it (one payer account's month from two sources).
+    for replaced_id in replaced_ids:
+        wh.execute("update raw.cur_loads set status = 'replaced' where load_id = $1", [replaced_id])
+    wh.execute(
+        "insert into raw.cur_loads (load_id, source, billing_period, delivery_version, delivery_format, files, row_count, "
+        "billed_total, loaded_at, status, delivered_at, payer_account_ids) "
+        "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', $10, $11)",
+        [
+            load_id,
+            delivery.source,
+            delivery.billing_period,
+            delivery.version,
+            delivery.file_format,
+            json.dumps(list(delivery.files)),
+            tally.rows,
+            tally.billed_total,
+            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            delivery.delivered_at,
+            ",".join(tally.payer_account_ids),
+        ],
+    )
+
+
+def _explained(exc: Exception, delivery: Delivery, reader) -> DataError | None:
+    """A failed load as the error a person can act on; None for a warehouse outage, raised as it came."""
+    if _is_out_of_memory(exc):
+        return DataError(
+            f"{delivery.source} {delivery.period_label}: the loader ran out of its DuckDB memory ({first_line(exc)}); "
+            "nothing was published: please report it at the project's issues with the delivery's format and file sizes"
+        )
+    # Which file, column and value: looked for only now, so a good delivery is read once.
+    problem = reader.find_problem()
+    if problem:
+        return problem
+    if not _is_data_problem(exc):
+        return None
+    return DataError(f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published")
 
 
 def _current_load(wh: Warehouse, delivery: Delivery) -> LoadedDelivery | None:

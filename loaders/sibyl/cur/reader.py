@@ -1,6 +1,6 @@
 """A delivery's rows as DuckDB SQL on the raw contract, whatever format the files are in.
 
-Each format (parquet.py, csv_reader.py) writes one query, `rows_sql`, that yields every contract
+Each format (parquet_format.py, csv_format.py) writes one query, `rows_sql`, that yields every contract
 column already cast to its type, plus the row's tags: one varchar column per tag key (`tag_0`,
 `tag_1`, … for the keys in `tag_keys`) or, for CUR 2.0, a `tags` map. This module turns that
 query into the line items and the distinct tag sets that publishing appends.
@@ -14,7 +14,7 @@ from typing import Callable
 import duckdb
 
 from sibyl import duckdb_session
-from sibyl.cur.columns import LINE_ITEM_COLUMNS
+from sibyl.cur.columns import LINE_ITEM_COLUMNS, optional_column
 from sibyl.cur.delivery import Delivery
 from sibyl.errors import DataError, first_line
 
@@ -134,6 +134,12 @@ def cast_expr(source: str, kind: str, *, from_text: bool) -> str:
     if from_text and kind != "varchar":
         return f"cast(nullif({source}, '') as {target})"
     return f"cast({source} as {target})"
+
+
+def missing_column(name: str, kind: str) -> str:
+    """Nulls for an optional contract column that a file does not carry; any other name raises."""
+    optional_column(name)
+    return cast_expr("null", kind, from_text=False)
 
 
 def text_check(column: str, source: str, kind: str) -> TextCheck:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sibyl.cur.columns import LINE_ITEM_COLUMNS, LINEAGE_COLUMNS
+from sibyl.cur.line_items import LINE_ITEMS, line_items
 from sibyl.warehouse import Warehouse
 
 _TYPES = {
@@ -42,7 +43,7 @@ def ensure_raw_schema(wh: Warehouse) -> None:
     # loads, payer accounts are read back from their line items.
     wh.execute(f"alter table raw.cur_loads add column if not exists delivered_at {_TYPES[wh.name]['timestamp']}")
     wh.execute(f"alter table raw.cur_loads add column if not exists payer_account_ids {_TYPES[wh.name]['varchar']}")
-    wh.create_line_items_table(_create("raw.cur_line_items", {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
+    line_items(wh).create(_create(LINE_ITEMS, {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
     # As the gate names them: empty means none, and '' (not null) marks a load already read back.
     wh.execute(
         "update raw.cur_loads set payer_account_ids = coalesce((select string_agg(distinct nullif(i.bill_payer_account_id, ''), ',' "

@@ -1,14 +1,15 @@
 """Connections to the two warehouses behind one small interface.
 
-Both speak SQL with `$1` placeholders, run in explicit transactions, and append the rows of a
-DuckDB query (over Parquet/CSV files) to a table: DuckDB with INSERT … SELECT in the same
-engine, PostgreSQL by streaming Arrow batches into binary COPY.
+Both speak SQL with `$1` placeholders, run in explicit transactions, and append Arrow batches or
+the rows of a DuckDB query (over Parquet/CSV files) to a table: DuckDB with INSERT … SELECT in the
+same engine, PostgreSQL by streaming Arrow batches into binary COPY. They know no data source:
+loaders choose their tables and how partitions replace each other.
 """
 
 from __future__ import annotations
 
 from sibyl.config import Settings
-from sibyl.warehouse.base import Warehouse
+from sibyl.warehouse.base import ListKey, PartitionKey, Warehouse, WarehouseNotFound
 
 
 def connect(settings: Settings, *, read_only: bool = False) -> Warehouse:
@@ -21,4 +22,4 @@ def connect(settings: Settings, *, read_only: bool = False) -> Warehouse:
     return PostgresWarehouse()
 
 
-__all__ = ["Warehouse", "connect"]
+__all__ = ["ListKey", "PartitionKey", "Warehouse", "WarehouseNotFound", "connect"]

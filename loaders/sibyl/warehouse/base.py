@@ -1,13 +1,43 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
+
+import pyarrow as pa
+
+from sibyl.errors import ConfigError
+
+_LABEL = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class ListKey:
+    """One level of a list partition: rows whose `column` equals `value`; `label` names its table."""
+
+    column: str
+    value: str | dt.date
+    label: str
+
+    def __post_init__(self) -> None:
+        # Labels become part of table names: only ids and dates of our own, never free text.
+        if not _LABEL.match(self.label):
+            raise ValueError(f"unexpected partition label {self.label!r}")
+
+
+class WarehouseNotFound(ConfigError):
+    """A warehouse opened to be read that nothing has written yet (the caller says what writes it)."""
+
+
+# A partition, outermost level first: e.g. (month, load) for a table partitioned by month, then by load.
+PartitionKey = tuple[ListKey, ...]
 
 
 class Warehouse(ABC):
-    """What the loaders and reports need from a warehouse, and nothing more."""
+    """What the loaders and reports need from a warehouse engine, and nothing more."""
 
     name: str
 
@@ -19,33 +49,42 @@ class Warehouse(ABC):
         """Column names and rows of a query."""
 
     @abstractmethod
+    def relation_exists(self, schema: str, name: str) -> bool:
+        """Whether a table or view exists, asked of the catalog (whatever the user may read)."""
+
+    @abstractmethod
     def append_query(self, table: str, duckdb_sql: str, *, streamed: bool = True) -> int:
         """Append the rows of a DuckDB query (whose columns are named like the table's) to `table`; how many.
 
-        `streamed`: rows flow as the files are read (line items), not computed whole first (tag sets).
+        `streamed`: rows flow as the files are read (a big table), not computed whole first (a small one).
         """
 
     @abstractmethod
+    def append_arrow(self, table: str, batches: pa.RecordBatchReader) -> int:
+        """Append Arrow batches (whose columns are named like the table's) to `table`; how many rows."""
+
+    @abstractmethod
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
-        """Rows of a DuckDB query over delivery files, run in the engine that `append_query` reads them with."""
+        """Rows of a DuckDB query over files, run in the engine that `append_query` reads them with."""
 
-    def create_line_items_table(self, create_sql: str) -> None:
-        """Create raw.cur_line_items from `create table if not exists` DDL (PostgreSQL partitions it)."""
-        self.execute(create_sql)
+    @abstractmethod
+    def create_partitioned_table(self, create_sql: str, key_columns: Sequence[str]) -> None:
+        """Create a table from `create table if not exists` DDL, list-partitioned by `key_columns`
+        (outermost first) where the engine keeps partitions."""
 
-    def line_items_table(self, load_id: str, billing_period: dt.date) -> str:
-        """The table a load appends its line items to, inside its publishing transaction."""
-        return "raw.cur_line_items"
+    @abstractmethod
+    def partition_table(self, parent: str, key: PartitionKey) -> str:
+        """The table one partition's rows are appended to inside a transaction, before
+        `publish_partition` makes them the ones readers of `parent` see."""
 
-    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_ids: list[str]) -> None:
-        """In the publishing transaction: make the load's line items the ones readers see, and remove
-        those of the deliveries it replaces."""
-        for replaced in replaced_load_ids:
-            self.execute("delete from raw.cur_line_items where load_id = $1", [replaced])
+    @abstractmethod
+    def publish_partition(self, parent: str, key: PartitionKey, replaced: Sequence[PartitionKey]) -> None:
+        """In the transaction that wrote it: publish the partition `key` of `parent` and remove the
+        `replaced` ones."""
 
     @abstractmethod
     def start_loading(self) -> None:
-        """Hold the warehouse for this loader until close (a concurrent load waits or fails, never
+        """Hold the warehouse for this loader until close (a second load waits or fails, never
         interleaves) and give the connection the loader's memory and speed settings."""
 
     @abstractmethod

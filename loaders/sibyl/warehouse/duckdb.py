@@ -5,12 +5,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import duckdb
+import pyarrow as pa
 
 from sibyl import duckdb_session
 from sibyl.errors import ConfigError, first_line
-from sibyl.warehouse.base import Warehouse
+from sibyl.warehouse.base import PartitionKey, Warehouse, WarehouseNotFound
 
-# Peak memory stays flat whatever the delivery's size (bench/README.md has the figures); raw rows
+# Peak memory stays flat whatever the files' size (bench/README.md has the figures); raw rows
 # carry no order, so DuckDB may write them as its threads finish.
 LOADING_SETTINGS = ("memory_limit = '128MB'", "preserve_insertion_order = false")
 
@@ -24,7 +25,7 @@ class DuckDBWarehouse(Warehouse):
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         if read_only and not path.exists():
-            raise ConfigError(f"no DuckDB warehouse at {path}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH")
+            raise WarehouseNotFound(f"no DuckDB warehouse at {path}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb_session.connect(str(path), read_only=read_only)
@@ -48,8 +49,31 @@ class DuckDBWarehouse(Warehouse):
         # Same engine: the files are read and inserted in one statement, no rows pass through Python.
         return self.con.execute(f"insert into {table} by name {duckdb_sql}").fetchone()[0]
 
+    def append_arrow(self, table: str, batches: pa.RecordBatchReader) -> int:
+        self.con.register("arrow_batches", batches)
+        try:
+            return self.con.execute(f"insert into {table} by name select * from arrow_batches").fetchone()[0]
+        finally:
+            self.con.unregister("arrow_batches")
+
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         return self.con.execute(duckdb_sql).fetchall()
+
+    def relation_exists(self, schema: str, name: str) -> bool:
+        _, rows = self.fetch("select 1 from information_schema.tables where table_schema = $1 and table_name = $2", [schema, name])
+        return bool(rows)
+
+    # DuckDB keeps no partitions: a partition is the parent's rows with its key. They are appended
+    # in the open transaction, which no reader sees before it commits, and replace others by delete.
+    def create_partitioned_table(self, create_sql: str, key_columns: Sequence[str]) -> None:
+        self.execute(create_sql)
+
+    def partition_table(self, parent: str, key: PartitionKey) -> str:
+        return parent
+
+    def publish_partition(self, parent: str, key: PartitionKey, replaced: Sequence[PartitionKey]) -> None:
+        for old in replaced:
+            self.execute(f"delete from {parent} where " + " and ".join(f"{k.column} = ${i}" for i, k in enumerate(old, start=1)), [k.value for k in old])
 
     def start_loading(self) -> None:
         # Opening the file for writing already locked it against every other process.

@@ -9,11 +9,12 @@ from typing import Any, Sequence
 
 import adbc_driver_postgresql.dbapi as adbc
 import duckdb
+import pyarrow as pa
 
 from sibyl import duckdb_session
 from sibyl.config import postgres_location, postgres_uri
 from sibyl.errors import ConfigError, first_line
-from sibyl.warehouse.base import Warehouse
+from sibyl.warehouse.base import PartitionKey, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -46,82 +47,67 @@ class PostgresWarehouse(Warehouse):
         self._engine: duckdb.DuckDBPyConnection | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with self.con.cursor() as cur:
-            cur.execute(sql, list(params) or None)
+        with self.con.cursor() as cursor:
+            cursor.execute(sql, list(params) or None)
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
-        with self.con.cursor() as cur:
-            cur.execute(sql, list(params) or None)
-            return [d[0] for d in cur.description], cur.fetchall()
+        with self.con.cursor() as cursor:
+            cursor.execute(sql, list(params) or None)
+            return [d[0] for d in cursor.description], cursor.fetchall()
 
     def append_query(self, table: str, duckdb_sql: str, *, streamed: bool = True) -> int:
-        schema, _, name = table.rpartition(".")
         # While rows stream, one thread reads and encodes them and the other core is the server's,
         # parsing the COPY; a small result computed before it is sent gets every core.
-        reader = self._duckdb(threads=1 if streamed else ALL_CORES).sql(duckdb_sql).to_arrow_reader(BATCH_ROWS)
-        with self.con.cursor() as cur:
-            return cur.adbc_ingest(name, reader, mode="append", db_schema_name=schema or None)
+        return self.append_arrow(table, self._duckdb(threads=1 if streamed else ALL_CORES).sql(duckdb_sql).to_arrow_reader(BATCH_ROWS))
 
-    def create_line_items_table(self, create_sql: str) -> None:
-        # Partitioned by billing period, and each period by load: a delivery is written into a table
-        # of its own, attached in the publishing transaction, and the one it replaces is dropped,
-        # with no delete over the month's rows and nothing left to vacuum.
-        _, kind = self.fetch(
+    def append_arrow(self, table: str, batches: pa.RecordBatchReader) -> int:
+        schema, _, name = table.rpartition(".")
+        with self.con.cursor() as cursor:
+            return cursor.adbc_ingest(name, batches, mode="append", db_schema_name=schema or None)
+
+    def relation_exists(self, schema: str, name: str) -> bool:
+        return self.table_kind(schema, name) is not None
+
+    def table_kind(self, schema: str, name: str) -> str | None:
+        """pg_class's relkind ('r' a plain table, 'p' a partitioned one, 'v' a view…), or None.
+
+        The catalog, not information_schema: that one hides what the user may not read."""
+        _, rows = self.fetch(
             "select c.relkind::text from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = 'raw' and c.relname = 'cur_line_items'"
+            "where n.nspname = $1 and c.relname = $2",
+            [schema, name],
         )
-        if kind and kind[0][0] == "r":
-            self._partition_existing(create_sql)
-        else:
-            self.execute(f"{create_sql} partition by list (billing_period)")
+        return rows[0][0] if rows else None
 
-    def _partition_existing(self, create_sql: str) -> None:
-        """A raw.cur_line_items written by Sibyl before partitions: its rows move into partitions, once."""
-        log.warning(
-            "moving raw.cur_line_items (written before Sibyl partitioned it) into partitions; "
-            "dbt's views on it are dropped with the old table: run `sibyl build` afterwards"
-        )
-        self.execute("alter table raw.cur_line_items rename to cur_line_items_unpartitioned")
-        self.execute(f"{create_sql} partition by list (billing_period)")
-        # Every published load gets its table, rows or not: a later restatement drops it.
-        _, loads = self.fetch(
-            "select load_id, billing_period from raw.cur_loads where status = 'published' "
-            "union select distinct load_id, billing_period from raw.cur_line_items_unpartitioned"
-        )
-        for load_id, billing_period in loads:
-            self.line_items_table(load_id, billing_period)
-            self.swap_in_line_items(load_id, billing_period, [])
-        [(columns,)] = self.fetch(
-            "select string_agg(quote_ident(column_name), ', ' order by ordinal_position) from information_schema.columns "
-            "where table_schema = 'raw' and table_name = 'cur_line_items'"
-        )[1]
-        self.execute(f"insert into raw.cur_line_items ({columns}) select {columns} from raw.cur_line_items_unpartitioned")
-        self.execute("drop table raw.cur_line_items_unpartitioned cascade")
+    def create_partitioned_table(self, create_sql: str, key_columns: Sequence[str]) -> None:
+        # The inner levels are declared as their partitions are created, in publish_partition.
+        self.execute(f"{create_sql} partition by list ({key_columns[0]})")
 
-    def line_items_table(self, load_id: str, billing_period: dt.date) -> str:
-        table = _load_partition(load_id, billing_period)
-        # The checks state the partition bounds it will get, so attaching trusts them instead of
-        # scanning its rows.
-        self.execute(
-            f"create table {table} (like raw.cur_line_items, "
-            f"check (billing_period is not null and billing_period = date '{billing_period.isoformat()}'), "
-            f"check (load_id is not null and load_id = '{load_id}'))"
-        )
+    def partition_table(self, parent: str, key: PartitionKey) -> str:
+        # A table of its own, attached in the publishing transaction: the one it replaces is dropped,
+        # with no delete over the parent's rows and nothing left to vacuum. The checks state the
+        # partition bounds it will get, so attaching trusts them instead of scanning its rows.
+        table = _partition_name(parent, key)
+        checks = "".join(f", check ({k.column} is not null and {k.column} = {_typed_literal(k.value)})" for k in key)
+        self.execute(f"create table {table} (like {parent}{checks})")
         return table
 
-    def swap_in_line_items(self, load_id: str, billing_period: dt.date, replaced_load_ids: list[str]) -> None:
-        # The whole table first, in the order readers lock it (the table, then its months): the drops
-        # below lock months and a new month locks the table, all held until the load commits, and
-        # taking them month by month would deadlock against a query that scans every month.
-        self.execute("lock table raw.cur_line_items in access exclusive mode")
-        month = _month_partition(billing_period)
-        self.execute(
-            f"create table if not exists {month} partition of raw.cur_line_items "
-            f"for values in ('{billing_period.isoformat()}') partition by list (load_id)"
-        )
-        self.execute(f"alter table {month} attach partition {_load_partition(load_id, billing_period)} for values in ('{load_id}')")
-        for replaced in replaced_load_ids:
-            self.execute(f"drop table if exists {_load_partition(replaced, billing_period)}")
+    def publish_partition(self, parent: str, key: PartitionKey, replaced: Sequence[PartitionKey]) -> None:
+        # The whole table first, in the order readers lock it (the table, then its partitions): the
+        # drops below lock partitions and a new one locks the table, all held until the transaction
+        # commits, and taking them one by one would deadlock against a query that scans every one.
+        self.execute(f"lock table {parent} in access exclusive mode")
+        level_parent = parent
+        for depth, (level, inner) in enumerate(zip(key, key[1:]), start=1):
+            level_table = _partition_name(parent, key[:depth])
+            self.execute(
+                f"create table if not exists {level_table} partition of {level_parent} "
+                f"for values in ({_literal(level.value)}) partition by list ({inner.column})"
+            )
+            level_parent = level_table
+        self.execute(f"alter table {level_parent} attach partition {_partition_name(parent, key)} for values in ({_literal(key[-1].value)})")
+        for old in replaced:
+            self.execute(f"drop table if exists {_partition_name(parent, old)}")
 
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         return self._duckdb(threads=ALL_CORES).execute(duckdb_sql).fetchall()
@@ -159,12 +145,15 @@ class PostgresWarehouse(Warehouse):
         self.con.close()
 
 
-def _month_partition(billing_period: dt.date) -> str:
-    return f"raw.cur_line_items_{billing_period:%Y_%m}"
+def _partition_name(parent: str, key: PartitionKey) -> str:
+    """`raw.t` partitioned by month then id: `raw.t_2026_01`, and its partition `raw.t_2026_01_<id>`."""
+    return "_".join([parent, *(k.label for k in key)])
 
 
-def _load_partition(load_id: str, billing_period: dt.date) -> str:
-    """One load's line items: load ids are hex digests of our own, safe in a name."""
-    if not load_id.isalnum():
-        raise ValueError(f"unexpected load id {load_id!r}")
-    return f"{_month_partition(billing_period)}_{load_id}"
+def _literal(value: str | dt.date) -> str:
+    text = value.isoformat() if isinstance(value, dt.date) else value
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _typed_literal(value: str | dt.date) -> str:
+    return f"date {_literal(value)}" if isinstance(value, dt.date) else _literal(value)

@@ -19,7 +19,7 @@ from sibyl.cur.columns import (
     missing_required,
 )
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, quote, tag_column, text_check
+from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, missing_column, quote, tag_column, text_check
 from sibyl.errors import DataError, first_line
 
 
@@ -75,7 +75,7 @@ def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]) -> tup
         if name.startswith(PRODUCT_PREFIX) and pa.types.is_map(columns.get(PRODUCT_MAP_COLUMN, pa.null())):
             entry = f"{quote(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX):])}]"
             return cast_expr(entry, kind, from_text=True), None
-        return cast_expr("null", kind, from_text=False), None
+        return missing_column(name, kind), None
     casts = [cast_expr(quote(c), kind, from_text=_is_text(columns[c])) for c in sources]
     parsed = next((c for c in sources if _is_text(columns[c])), None) if kind != "varchar" else None
     expr = casts[0] if len(casts) == 1 else f"coalesce({', '.join(casts)})"

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sibyl.cur.csv_reader import read_csv_delivery
+from sibyl.cur.csv_format import read_csv_delivery
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.parquet import read_parquet_delivery
+from sibyl.cur.parquet_format import read_parquet_delivery
 from sibyl.cur.reader import DeliveryReader
 from sibyl.errors import ConfigError, DataError
 

@@ -24,7 +24,7 @@ from sibyl.cur.columns import (
     missing_required,
 )
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, tag_column, text_check
+from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, missing_column, tag_column, text_check
 from sibyl.errors import DataError
 
 _EMPTY_MAP = "cast(map([], []) as map(varchar, varchar))"
@@ -78,7 +78,7 @@ class _Layout:
                 entry = f"{self._map(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX):])}]"
                 expr = cast_expr(entry, kind, from_text=True)
             else:
-                expr = cast_expr("null", kind, from_text=False)
+                expr = missing_column(name, kind)
             selects.append(f"    {expr} as {name}")
         if tag_map:
             selects.append(f"    {self._map(TAG_MAP_COLUMN) if TAG_MAP_COLUMN in self.contract else _EMPTY_MAP} as {TAG_MAP}")
