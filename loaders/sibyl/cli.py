@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -251,12 +252,15 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     """Generate a demo organisation's CUR, load it, build the marts and print cost by team."""
     from sibyl.dbt_runner import run_dbt
     from sibyl.demo.generate import generate_cur
+    from sibyl.demo.organisation import write_seeds
 
-    settings = _settings(ctx)
+    # The demo organisation is the demo's own, written beside its CUR: seeds/ is the user's.
+    settings = dataclasses.replace(_settings(ctx), seeds_dir=(data_dir / "seeds").resolve())
     started = time.monotonic()
     step = functools.partial(_step, started)
-    step(f"generating {months} months of CUR ({lines:,} line items) in {data_dir}")
+    step(f"generating {months} months of CUR ({lines:,} line items) and the demo organisation's seeds in {data_dir}")
     generate_cur(data_dir, months=months, lines=lines, seed=seed, fmt="legacy-parquet")
+    write_seeds(settings.seeds_dir)
     step(f"loading into {settings.target}" + (f" ({settings.duckdb_path})" if settings.target == "duckdb" else ""))
     _load_cur(settings, str(data_dir), None)
     step("building the dbt project (seeds, models, tests)")

@@ -16,6 +16,9 @@ class Settings:
     target: str
     duckdb_path: Path
     project_dir: Path
+    # The organisation's seed CSVs: the project's seeds/ unless SIBYL_SEEDS_DIR names another folder
+    # (the demo and the tests build with the demo organisation's own, written by the generator).
+    seeds_dir: Path
 
     @classmethod
     def from_env(cls, target: str | None = None) -> "Settings":
@@ -23,7 +26,9 @@ class Settings:
         if target not in TARGETS:
             raise ConfigError(f"unknown target {target!r}: use one of {', '.join(TARGETS)} (flag --target or SIBYL_TARGET)")
         duckdb_path = Path(os.environ.get("SIBYL_DUCKDB_PATH", "warehouse.duckdb")).resolve()
-        return cls(target=target, duckdb_path=duckdb_path, project_dir=find_project_dir())
+        project_dir = find_project_dir()
+        seeds_dir = (project_dir / os.environ.get("SIBYL_SEEDS_DIR", "seeds")).resolve()
+        return cls(target=target, duckdb_path=duckdb_path, project_dir=project_dir, seeds_dir=seeds_dir)
 
 
 def find_project_dir() -> Path:

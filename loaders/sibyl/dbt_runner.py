@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -36,7 +37,8 @@ def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[st
 
 
 def _dbt(settings: Settings, args: list[str], *, capture: bool = False) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SIBYL_TARGET": settings.target, "SIBYL_DUCKDB_PATH": str(settings.duckdb_path)}
+    env = {**os.environ, "SIBYL_TARGET": settings.target, "SIBYL_DUCKDB_PATH": str(settings.duckdb_path),
+           "SIBYL_SEED_PATH": _seed_path(settings)}
     with tempfile.TemporaryDirectory(prefix="sibyl-dbt-") as scratch:
         profiles_dir = _profiles_dir(settings.project_dir, Path(scratch))
         command = [_dbt_executable(), *args, "--project-dir", str(settings.project_dir),
@@ -53,6 +55,21 @@ def _check(completed: subprocess.CompletedProcess, settings: Settings, args: lis
         raise DataError(f"dbt {command} failed on {settings.target}: {what}{more} (see dbt's output above)")
     if completed.returncode != 0:
         raise ConfigError(f"dbt {command} could not run on {settings.target} (exit {completed.returncode}; see dbt's output above)")
+
+
+def _seed_path(settings: Settings) -> str:
+    """The seeds folder as dbt's seed path, relative to the project. A folder elsewhere is copied under
+    target/ first: dbt writes each seed's compiled SQL at target/run/<project>/<seed path>, so a path
+    that leaves the project would have it overwrite files outside target/ (the CSVs themselves)."""
+    seeds = settings.seeds_dir
+    if not seeds.is_dir():
+        raise ConfigError(f"no seeds folder at {seeds}: SIBYL_SEEDS_DIR must name the folder of the organisation's seed CSVs")
+    if seeds.is_relative_to(settings.project_dir):
+        return str(seeds.relative_to(settings.project_dir))
+    staged = settings.project_dir / "target" / "seeds" / hashlib.sha256(str(seeds).encode()).hexdigest()[:12]
+    shutil.rmtree(staged, ignore_errors=True)
+    shutil.copytree(seeds, staged, ignore=shutil.ignore_patterns("*.yml", "*.yaml"))
+    return str(staged.relative_to(settings.project_dir))
 
 
 def _failures(project_dir: Path, since: float) -> list[str]:

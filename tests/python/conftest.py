@@ -22,6 +22,23 @@ needs_reference_data = pytest.mark.skipif(
 DEMO_END_DATE = dt.date(2026, 11, 15)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def demo_seeds(tmp_path_factory) -> Path:
+    """The demo organisation's seed CSVs, as `sibyl demo` writes them: every build in the suite uses
+    these, so the tests hold whatever an organisation's own seeds/ says."""
+    from sibyl.demo.organisation import write_seeds
+
+    folder = tmp_path_factory.mktemp("demo-seeds")
+    write_seeds(folder)
+    previous = os.environ.get("SIBYL_SEEDS_DIR")
+    os.environ["SIBYL_SEEDS_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["SIBYL_SEEDS_DIR"]
+    else:
+        os.environ["SIBYL_SEEDS_DIR"] = previous
+
+
 def postgres_uri() -> str:
     """The libpq variables as a URI, read at call time (tests point PGDATABASE at their own database)."""
     host = os.environ.get("PGHOST", "127.0.0.1")

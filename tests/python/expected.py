@@ -4,6 +4,7 @@ the seed CSVs: the expected values of the end-to-end tests, computed without Sib
 from __future__ import annotations
 
 import csv
+import os
 import datetime as dt
 import re
 from collections import defaultdict
@@ -14,13 +15,13 @@ import pyarrow.compute as pc
 
 from helpers import manifest_table, period_manifests
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 USER_PREFIXES = ("resource_tags_user_", "user:", "user_")
 TEAM_CATEGORIES = {"Usage", "Purchase"}
 
 
 def seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS / f"{name}.csv").open(newline="") as handle:
+    """A seed of the organisation the suite builds with (conftest's demo_seeds)."""
+    with (Path(os.environ["SIBYL_SEEDS_DIR"]) / f"{name}.csv").open(newline="") as handle:
         return list(csv.DictReader(handle))
 
 

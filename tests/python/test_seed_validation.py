@@ -15,12 +15,14 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project_copy(tmp_path, monkeypatch) -> Path:
+def project_copy(tmp_path, monkeypatch, demo_seeds) -> Path:
     """The dbt project alone, to break a seed without touching the checkout."""
     copy = tmp_path / "project"
     shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns(
         ".*", "target", "logs", "loaders", "python", "bench", "demo-data", "*.duckdb*", "profiles.yml"))
     monkeypatch.setenv("SIBYL_PROJECT_DIR", str(copy))
+    shutil.copytree(demo_seeds, copy / "seeds", dirs_exist_ok=True)
+    monkeypatch.setenv("SIBYL_SEEDS_DIR", str(copy / "seeds"))
     return copy
 
 
