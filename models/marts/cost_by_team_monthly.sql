@@ -1,7 +1,6 @@
 {#- Cost per calendar month and team, with the previous month and the change. The month holding
     the as-of date, when not yet complete, is flagged month-to-date and compared with the same
     number of days of the previous month (capped at that month's length). -#}
--- depends_on: {{ ref('stg_cur__line_items') }}
 with
 
 costs as (
@@ -18,7 +17,7 @@ view_rows as (
 
 as_of as (
 
-    {{ as_of_date_query() }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 

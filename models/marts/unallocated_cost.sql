@@ -1,6 +1,5 @@
 {#- The biggest spend no team claims, by account, AWS product and resource, over the 30-day
     window: the list to clean up first, with the required tags each resource lacks. -#}
--- depends_on: {{ ref('stg_cur__line_items') }}
 with
 
 line_items as (
@@ -17,7 +16,7 @@ required_tags as (
 
 as_of as (
 
-    {{ as_of_date_query() }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
