@@ -1,3 +1,7 @@
+{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Each distinct source tag key (dozens, not millions) read through tag_rules: the active rule
     with the highest priority (ties: rule_name) decides the normalized key. -#}
 with

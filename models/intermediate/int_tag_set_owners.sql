@@ -1,3 +1,7 @@
+{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Per tag set: the team its `team` tag names and the service its `service` tag names, each only
     when the seeds know it. One row per tag set, so joining line items to it never fans out. -#}
 with

@@ -1,3 +1,7 @@
+{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Which required tags (var required_tags, env SIBYL_REQUIRED_TAGS) each tag set lacks. -#}
 {%- set required = var('required_tags').split(',') | map('trim') | reject('equalto', '') | list %}
 with

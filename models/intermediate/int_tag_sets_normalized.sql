@@ -1,3 +1,7 @@
+{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Every tag of every distinct tag set, original spelling next to the normalized one. -#}
 with
 

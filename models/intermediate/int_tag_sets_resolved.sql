@@ -1,3 +1,7 @@
+{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- One value per (tag set, normalized key). When two source keys of a set normalize to the same
     key (`Team=payments`, `team=search`), the key read by the higher-priority rule wins, then the
     alphabetically first source key: the same answer on every run and engine. Such sets are

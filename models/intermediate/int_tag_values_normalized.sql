@@ -1,3 +1,7 @@
+{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Each distinct (normalized key, source value) with its canonical value: the highest-priority
     alias whose regex matches the trimmed lower-case value (ties: pattern), else that value itself. -#}
 with
