@@ -1,4 +1,4 @@
-{#- A table: small (per tag key, value or set), read by every build of the line items, and it
+{#- A table: small (per tag or tag set), read by every build of the line items, and it
     keeps the chain of views from staging to the marts short. -#}
 {{ config(materialized='table') }}
 
