@@ -13,16 +13,12 @@ line_items as (
 
 final as (
 
-    {%- if var('as_of_date') %}
-
-    select cast('{{ var("as_of_date") }}' as date) as as_of_date
-
-    {%- else %}
-
-    select cast({{ dbt.dateadd('day', -1, 'cast(max(usage_end_at) as date)') }} as date) as as_of_date
-    from line_items
-    where line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
-
+    {% if var('as_of_date') -%}
+        select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {%- else -%}
+        select cast({{ dbt.dateadd('day', -1, 'cast(max(usage_end_at) as date)') }} as date) as as_of_date
+        from line_items
+        where line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
     {%- endif %}
 
 )

@@ -32,7 +32,11 @@ tag_set_ids as (
 
 team_tags as (
 
-    select resolved.tag_set_id, resolved.normalized_value as team_tag_value, teams.team
+    select
+        resolved.tag_set_id,
+        resolved.normalized_value as team_tag_value,
+        teams.team
+
     from resolved
     left join teams
         on resolved.normalized_value = lower(teams.team)
@@ -42,7 +46,12 @@ team_tags as (
 
 service_tags as (
 
-    select resolved.tag_set_id, resolved.normalized_value as service_tag_value, services.service, services.team as service_team
+    select
+        resolved.tag_set_id,
+        resolved.normalized_value as service_tag_value,
+        services.service,
+        services.team as service_team
+
     from resolved
     left join services
         on resolved.normalized_value = lower(services.service)
@@ -52,7 +61,10 @@ service_tags as (
 
 environment_tags as (
 
-    select tag_set_id, normalized_value as environment
+    select
+        tag_set_id,
+        normalized_value as environment
+
     from resolved
     where normalized_key = 'environment'
 

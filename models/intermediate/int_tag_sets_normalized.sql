@@ -48,7 +48,7 @@ rule_matches as (
         rules.priority,
         row_number() over (
             partition by source_keys.tag_key
-            order by rules.priority desc, rules.rule_name
+            order by rules.priority desc, rules.rule_name asc
         ) as rule_rank
 
     from source_keys
@@ -62,8 +62,8 @@ tag_keys as (
 
     select
         source_keys.tag_key,
-        coalesce(lower(trim(rule_matches.normalized_key)), source_keys.stripped_key) as normalized_key,
         rule_matches.rule_name as matched_rule,
+        coalesce(lower(trim(rule_matches.normalized_key)), source_keys.stripped_key) as normalized_key,
         coalesce(rule_matches.priority, 0) as rule_priority
 
     from source_keys
@@ -108,7 +108,7 @@ alias_matches as (
         aliases.normalized_value,
         row_number() over (
             partition by source_values.normalized_key, source_values.tag_value
-            order by aliases.priority desc, aliases.pattern
+            order by aliases.priority desc, aliases.pattern asc
         ) as alias_rank
 
     from source_values

@@ -19,10 +19,10 @@ ranked as (
     select
         normalized.*,
         row_number() over (
-            partition by tag_set_id, normalized_key
-            order by rule_priority desc, tag_key
+            partition by normalized.tag_set_id, normalized.normalized_key
+            order by normalized.rule_priority desc, normalized.tag_key asc
         ) as key_rank,
-        count(*) over (partition by tag_set_id, normalized_key) as source_key_count
+        count(*) over (partition by normalized.tag_set_id, normalized.normalized_key) as source_key_count
 
     from normalized
 

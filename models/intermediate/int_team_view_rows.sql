@@ -29,17 +29,28 @@ team_rows as (
 
 ),
 
+other_rows as (
+
+    {#- `unallocated`, then the charge categories that never belong to a team. -#}
+    {%- set other_rows = [
+        ('unallocated', 'unallocated'), ('(tax)', 'charge'), ('(credit)', 'charge'), ('(adjustment)', 'charge')
+    ] %}
+    {%- for team, row_type in other_rows %}
+        select
+            '{{ team }}' as team,
+            cast(null as {{ dbt.type_string() }}) as business_unit,
+            cast(null as {{ dbt.type_string() }}) as business_group,
+            '{{ row_type }}' as row_type
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
 final as (
 
-    select team, business_unit, business_group, row_type from team_rows
+    select * from team_rows
     union all
-    select 'unallocated', cast(null as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), 'unallocated'
-    union all
-    select '(tax)', null, null, 'charge'
-    union all
-    select '(credit)', null, null, 'charge'
-    union all
-    select '(adjustment)', null, null, 'charge'
+    select * from other_rows
 
 )
 
