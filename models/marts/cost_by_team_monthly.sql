@@ -92,6 +92,7 @@ row_costs as (
 
 final as (
 
+    {#- Columns in sqlfluff's order (plain ones first): the table's order is the contract's, in YAML. -#}
     select
         month_bounds.billing_month,
         view_rows.team,
