@@ -26,6 +26,54 @@
     {{ return(adapter.dispatch('invalid_regex_rows_sql', 'sibyl')(relation, column)) }}
 {%- endmacro %}
 
+{#- Engines without a way to trap a regex error in SQL: read the patterns and reject the ones
+    no engine compiles (unbalanced brackets or parentheses, a trailing backslash, a quantifier with
+    nothing to repeat). Portable, but only the structure: the engine may still refuse what passes. -#}
+{% macro default__invalid_regex_rows_sql(relation, column) -%}
+    {%- set invalid = [] -%}
+    {%- if execute -%}
+        {%- set patterns = run_query("select distinct " ~ column ~ " from " ~ relation ~ " where " ~ column ~ " is not null").columns[0].values() -%}
+        {%- for pattern in patterns if not sibyl_regex_is_well_formed(pattern) -%}
+            {%- do invalid.append(pattern) -%}
+        {%- endfor -%}
+    {%- endif %}
+    select {{ column }} as value from {{ relation }}
+    {# Standard SQL quoting ('' for '): the portable default knows no engine's escapes. -#}
+    where {% if invalid %}{{ column }} in ({% for pattern in invalid %}'{{ pattern | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}){% else %}1 = 0{% endif %}
+{%- endmacro %}
+
+{% macro sibyl_regex_is_well_formed(pattern) -%}
+    {%- set state = namespace(depth=0, in_class=false, escaped=false, previous='', ok=true) -%}
+    {%- for char in pattern -%}
+        {%- if state.escaped -%}
+            {%- set state.escaped = false -%}
+            {%- set state.previous = 'x' -%}
+        {%- elif char == '\\' -%}
+            {%- set state.escaped = true -%}
+        {%- elif state.in_class -%}
+            {%- set state.in_class = char != ']' or state.previous == '[' or state.previous == '^[' -%}
+            {%- set state.previous = '^[' if (char == '^' and state.previous == '[') else 'x' -%}
+        {%- elif char == '[' -%}
+            {%- set state.in_class = true -%}
+            {%- set state.previous = '[' -%}
+        {%- elif char == '(' -%}
+            {%- set state.depth = state.depth + 1 -%}
+            {%- set state.previous = '(' -%}
+        {%- elif char == ')' -%}
+            {%- set state.ok = state.ok and state.depth > 0 -%}
+            {%- set state.depth = state.depth - 1 -%}
+            {%- set state.previous = 'x' -%}
+        {%- elif char in '*+?' -%}
+            {#- `a*?` (lazy) and `(?:` are fine; `*` first, after `(` or after `|` repeats nothing. -#}
+            {%- set state.ok = state.ok and (state.previous not in ['', '(', '|'] or (char == '?' and state.previous == '(')) -%}
+            {%- set state.previous = 'q' -%}
+        {%- else -%}
+            {%- set state.previous = '|' if char == '|' else 'x' -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(state.ok and state.depth == 0 and not state.in_class and not state.escaped) }}
+{%- endmacro %}
+
 {% macro duckdb__invalid_regex_rows_sql(relation, column) -%}
     select {{ column }} as value from {{ relation }}
     where coalesce({{ column }}, '') <> '' and try(regexp_matches('', {{ column }})) is null

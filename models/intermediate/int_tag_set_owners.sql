@@ -1,3 +1,7 @@
+{#- A table: small (per tag or tag set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Per tag set: the team its `team` tag names and the service its `service` tag names, each only
     when the seeds know it. One row per tag set, so joining line items to it never fans out. -#}
 with
@@ -28,7 +32,11 @@ tag_set_ids as (
 
 team_tags as (
 
-    select resolved.tag_set_id, resolved.normalized_value as team_tag_value, teams.team
+    select
+        resolved.tag_set_id,
+        resolved.normalized_value as team_tag_value,
+        teams.team
+
     from resolved
     left join teams
         on resolved.normalized_value = lower(teams.team)
@@ -38,7 +46,12 @@ team_tags as (
 
 service_tags as (
 
-    select resolved.tag_set_id, resolved.normalized_value as service_tag_value, services.service, services.team as service_team
+    select
+        resolved.tag_set_id,
+        resolved.normalized_value as service_tag_value,
+        services.service,
+        services.team as service_team
+
     from resolved
     left join services
         on resolved.normalized_value = lower(services.service)
@@ -48,7 +61,10 @@ service_tags as (
 
 environment_tags as (
 
-    select tag_set_id, normalized_value as environment
+    select
+        tag_set_id,
+        normalized_value as environment
+
     from resolved
     where normalized_key = 'environment'
 

@@ -1,3 +1,7 @@
+{#- A table: small (per tag or tag set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- Which required tags (var required_tags, env SIBYL_REQUIRED_TAGS) each tag set lacks. -#}
 {%- set required = var('required_tags').split(',') | map('trim') | reject('equalto', '') | list %}
 with
@@ -14,16 +18,31 @@ tag_set_ids as (
 
 ),
 
-present as (
+required_tags as (
+
+    {#- One row per required tag, in the order the var lists them. -#}
+    {%- for tag in required %}
+        select
+            '{{ tag | lower }}' as required_tag,
+            {{ loop.index }} as tag_position
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+missing as (
 
     select
-        tag_set_id,
-        {%- for tag in required %}
-        max(case when normalized_key = '{{ tag | lower }}' then 1 else 0 end) as has_{{ loop.index }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        tag_set_ids.tag_set_id,
+        required_tags.required_tag,
+        required_tags.tag_position
 
-    from resolved
-    group by tag_set_id
+    from tag_set_ids
+    cross join required_tags
+    left join resolved
+        on tag_set_ids.tag_set_id = resolved.tag_set_id
+        and required_tags.required_tag = resolved.normalized_key
+    where resolved.tag_set_id is null
 
 ),
 
@@ -31,15 +50,12 @@ final as (
 
     select
         tag_set_ids.tag_set_id,
-        nullif(concat_ws(', ',
-            {%- for tag in required %}
-            case when coalesce(present.has_{{ loop.index }}, 0) = 0 then '{{ tag | lower }}' end{{ ',' if not loop.last }}
-            {%- endfor %}
-        ), '') as missing_tags
+        {{ dbt.listagg('missing.required_tag', "', '", 'order by missing.tag_position') }} as missing_tags
 
     from tag_set_ids
-    left join present
-        on tag_set_ids.tag_set_id = present.tag_set_id
+    left join missing
+        on tag_set_ids.tag_set_id = missing.tag_set_id
+    group by tag_set_ids.tag_set_id
 
 )
 

@@ -1,3 +1,7 @@
+{#- A table: small (per tag or tag set), read by every build of the line items, and it
+    keeps the chain of views from staging to the marts short. -#}
+{{ config(materialized='table') }}
+
 {#- One value per (tag set, normalized key). When two source keys of a set normalize to the same
     key (`Team=payments`, `team=search`), the key read by the higher-priority rule wins, then the
     alphabetically first source key: the same answer on every run and engine. Such sets are
@@ -15,10 +19,10 @@ ranked as (
     select
         normalized.*,
         row_number() over (
-            partition by tag_set_id, normalized_key
-            order by rule_priority desc, tag_key
+            partition by normalized.tag_set_id, normalized.normalized_key
+            order by normalized.rule_priority desc, normalized.tag_key asc
         ) as key_rank,
-        count(*) over (partition by tag_set_id, normalized_key) as source_key_count
+        count(*) over (partition by normalized.tag_set_id, normalized.normalized_key) as source_key_count
 
     from normalized
 

@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
-{#- Daily cost per row of the team views (a table: both team views read it). Usage and purchases go to their team (or `unallocated`);
-    tax, credits and adjustments are rows of their own, never netted into a team. -#}
+{#- Daily cost per row of the team views (a table: both team views read it). Usage and purchases
+    go to their team (or `unallocated`); tax, credits and adjustments are rows of their own, never
+    netted into a team. -#}
 with
 
 line_items as (

@@ -1,7 +1,6 @@
 {#- Cost per team over the 30 days ending on the as-of date, against the 30 days before. Every
     team is listed (zero when it spent nothing), plus `unallocated` and the non-team charges
     (`(tax)`, `(credit)`, `(adjustment)`): all rows add up to the window's total. -#}
--- depends_on: {{ ref('stg_cur__line_items') }}
 with
 
 costs as (
@@ -18,7 +17,7 @@ view_rows as (
 
 as_of as (
 
-    {{ as_of_date_query() }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -38,8 +37,15 @@ row_costs as (
 
     select
         costs.team,
-        sum(case when costs.usage_date between windows.window_start and windows.window_end then costs.cost else 0 end) as cost_30d,
-        sum(case when costs.usage_date between windows.prev_window_start and windows.prev_window_end then costs.cost else 0 end) as cost_prev_30d
+        sum(
+            case when costs.usage_date between windows.window_start and windows.window_end then costs.cost else 0 end
+        ) as cost_30d,
+        sum(
+            case
+                when costs.usage_date between windows.prev_window_start and windows.prev_window_end then costs.cost
+                else 0
+            end
+        ) as cost_prev_30d
 
     from costs
     cross join windows

@@ -1,7 +1,6 @@
 {#- Cost per calendar month and team, with the previous month and the change. The month holding
     the as-of date, when not yet complete, is flagged month-to-date and compared with the same
     number of days of the previous month (capped at that month's length). -#}
--- depends_on: {{ ref('stg_cur__line_items') }}
 with
 
 costs as (
@@ -18,7 +17,7 @@ view_rows as (
 
 as_of as (
 
-    {{ as_of_date_query() }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -52,10 +51,13 @@ month_bounds as (
         as_of_date < month_end as is_month_to_date,
         case when as_of_date < month_end then as_of_date else month_end end as period_end,
         case
-            when as_of_date < month_end then least(
-                cast({{ dbt.dateadd('day', dbt.datediff('billing_month', 'as_of_date', 'day'), 'prev_month') }} as date),
-                cast({{ dbt.dateadd('day', -1, 'billing_month') }} as date)
-            )
+            when as_of_date < month_end
+                then least(
+                    cast({{ dbt.dateadd(
+                        'day', dbt.datediff('billing_month', 'as_of_date', 'day'), 'prev_month'
+                    ) }} as date),
+                    cast({{ dbt.dateadd('day', -1, 'billing_month') }} as date)
+                )
             else cast({{ dbt.dateadd('day', -1, 'billing_month') }} as date)
         end as prev_period_end
 
@@ -68,8 +70,18 @@ row_costs as (
     select
         costs.team,
         month_bounds.billing_month,
-        sum(case when costs.usage_date between month_bounds.billing_month and month_bounds.period_end then costs.cost else 0 end) as cost,
-        sum(case when costs.usage_date between month_bounds.prev_month and month_bounds.prev_period_end then costs.cost else 0 end) as cost_prev_month
+        sum(
+            case
+                when costs.usage_date between month_bounds.billing_month and month_bounds.period_end then costs.cost
+                else 0
+            end
+        ) as cost,
+        sum(
+            case
+                when costs.usage_date between month_bounds.prev_month and month_bounds.prev_period_end then costs.cost
+                else 0
+            end
+        ) as cost_prev_month
 
     from costs
     inner join month_bounds
@@ -80,20 +92,21 @@ row_costs as (
 
 final as (
 
+    {#- Columns in sqlfluff's order (plain ones first): the table's order is the contract's, in YAML. -#}
     select
         month_bounds.billing_month,
         view_rows.team,
         view_rows.business_unit,
         view_rows.business_group,
         view_rows.row_type,
+        month_bounds.is_month_to_date,
         coalesce(row_costs.cost, 0) as cost,
         coalesce(row_costs.cost_prev_month, 0) as cost_prev_month,
         coalesce(row_costs.cost, 0) - coalesce(row_costs.cost_prev_month, 0) as mom_change,
         case
             when coalesce(row_costs.cost_prev_month, 0) = 0 then null
             else 100.0 * (row_costs.cost - row_costs.cost_prev_month) / row_costs.cost_prev_month
-        end as mom_change_pct,
-        month_bounds.is_month_to_date
+        end as mom_change_pct
 
     from month_bounds
     cross join view_rows

@@ -16,7 +16,10 @@ resolved as (
 
 conflicting as (
 
-    select tag_set_id, normalized_key
+    select
+        tag_set_id,
+        normalized_key
+
     from normalized
     group by tag_set_id, normalized_key
     having count(distinct normalized_value) > 1
@@ -28,7 +31,9 @@ source_tags as (
     select
         normalized.tag_set_id,
         normalized.normalized_key,
-        {{ dbt.listagg("normalized.tag_key || '=' || normalized.tag_value", "'; '", "order by normalized.tag_key") }} as source_tags,
+        {{ dbt.listagg(
+            "normalized.tag_key || '=' || normalized.tag_value", "'; '", "order by normalized.tag_key"
+        ) }} as source_tags,
         count(*) as source_key_count
 
     from normalized

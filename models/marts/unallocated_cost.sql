@@ -1,6 +1,5 @@
 {#- The biggest spend no team claims, by account, AWS product and resource, over the 30-day
     window: the list to clean up first, with the required tags each resource lacks. -#}
--- depends_on: {{ ref('stg_cur__line_items') }}
 with
 
 line_items as (
@@ -17,7 +16,7 @@ required_tags as (
 
 as_of as (
 
-    {{ as_of_date_query() }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -35,9 +34,11 @@ unallocated as (
 
     from line_items
     cross join as_of
-    where line_items.team = 'unallocated'
+    where
+        line_items.team = 'unallocated'
         and line_items.charge_category in ('Usage', 'Purchase')
-        and line_items.usage_date between cast({{ dbt.dateadd('day', -29, 'as_of.as_of_date') }} as date) and as_of.as_of_date
+        and line_items.usage_date
+        between cast({{ dbt.dateadd('day', -29, 'as_of.as_of_date') }} as date) and as_of.as_of_date
 
 ),
 
@@ -65,8 +66,20 @@ grouped as (
 final as (
 
     select
-        row_number() over (order by cost_30d desc, usage_account_id, product_code, resource_id) as cost_rank,
-        grouped.*
+        grouped.usage_account_id,
+        grouped.product_code,
+        grouped.resource_id,
+        grouped.missing_tags,
+        grouped.cost_30d,
+        grouped.billed_cost_30d,
+        grouped.effective_cost_30d,
+        grouped.line_item_count,
+        grouped.first_usage_date,
+        grouped.last_usage_date,
+        row_number() over (
+            order by
+                grouped.cost_30d desc, grouped.usage_account_id asc, grouped.product_code asc, grouped.resource_id asc
+        ) as cost_rank
 
     from grouped
 

@@ -33,7 +33,11 @@ raw_totals as (
 
 mart_totals as (
 
-    select billing_period, sum(billed_cost) as mart_billed, sum(effective_cost) as mart_effective
+    select
+        billing_period,
+        sum(billed_cost) as mart_billed,
+        sum(effective_cost) as mart_effective
+
     from {{ ref('fct_cost_daily') }}
     group by billing_period
 
@@ -42,11 +46,11 @@ mart_totals as (
 compared as (
 
     select
-        coalesce(raw_totals.billing_period, mart_totals.billing_period) as billing_period,
         raw_totals.raw_billed,
         mart_totals.mart_billed,
         raw_totals.raw_effective,
-        mart_totals.mart_effective
+        mart_totals.mart_effective,
+        coalesce(raw_totals.billing_period, mart_totals.billing_period) as billing_period
 
     from raw_totals
     full outer join mart_totals
@@ -55,7 +59,8 @@ compared as (
 )
 
 select * from compared
-where raw_billed is null
+where
+    raw_billed is null
     or mart_billed is null
     or abs(raw_billed - mart_billed) >= 0.005
     or abs(raw_effective - mart_effective) >= 0.005

@@ -14,6 +14,8 @@ windows as (
     select
         min(window_start) as window_start,
         min(window_end) as window_end,
+        {{ dbt.dateadd('day', -30, 'min(window_start)') }} as prev_start,
+        {{ dbt.dateadd('day', -30, 'min(window_end)') }} as prev_end,
         sum(cost_30d) as reported_30d,
         sum(cost_prev_30d) as reported_prev_30d
     from {{ ref('cost_by_team_30d') }}
@@ -25,9 +27,19 @@ window_check as (
     select
         'cost_by_team_30d' as mart,
         windows.reported_30d as reported,
-        sum(case when daily.usage_date between windows.window_start and windows.window_end then daily.{{ cost }} else 0 end) as actual,
+        sum(
+            case
+                when daily.usage_date between windows.window_start and windows.window_end then daily.{{ cost }}
+                else 0
+            end
+        ) as actual,
         windows.reported_prev_30d as reported_prev,
-        sum(case when daily.usage_date between {{ dbt.dateadd('day', -30, 'windows.window_start') }} and {{ dbt.dateadd('day', -30, 'windows.window_end') }} then daily.{{ cost }} else 0 end) as actual_prev
+        sum(
+            case
+                when daily.usage_date between windows.prev_start and windows.prev_end then daily.{{ cost }}
+                else 0
+            end
+        ) as actual_prev
     from daily
     cross join windows
     group by windows.reported_30d, windows.reported_prev_30d
@@ -36,7 +48,10 @@ window_check as (
 
 months as (
 
-    select billing_month, sum(cost) as reported
+    select
+        billing_month,
+        sum(cost) as reported
+
     from {{ ref('cost_by_team_monthly') }}
     where not is_month_to_date
     group by billing_month
@@ -67,5 +82,6 @@ checks as (
 )
 
 select * from checks
-where abs(reported - actual) >= 0.005
+where
+    abs(reported - actual) >= 0.005
     or abs(reported_prev - actual_prev) >= 0.005
