@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,17 @@ demo: $(STAMP)
 
 ## The whole suite: pytest, which also runs `dbt build` (seeds, models, data and unit tests) on
 ## DuckDB and on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres).
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+## Linters (part of `make test`): ruff on the Python, sqlfluff on the dbt SQL. sqlfluff's dbt templater
+## compiles the project with the committed profile against a scratch DuckDB, so it needs no server.
+lint: $(STAMP)
+	$(BIN)/ruff check loaders tests bench
+	$(BIN)/ruff format --check loaders tests bench
+	@scratch=$$(mktemp -d) && cp profiles.yml.example $$scratch/profiles.yml && \
+	  SIBYL_DUCKDB_PATH=$$scratch/lint.duckdb DBT_PROFILES_DIR=$$scratch DBT_TARGET_PATH=$$scratch/target \
+	  $(BIN)/sqlfluff lint models macros tests/singular tests/generic; status=$$?; rm -rf $$scratch; exit $$status
 
 clean:
 	rm -rf $(VENV) target logs demo-data warehouse.duckdb warehouse.duckdb.wal
