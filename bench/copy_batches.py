@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ingest import _child, _database_env, _say, _scratch_database  # noqa: E402
+from ingest import _child, _database_env, _say, _scratch_database
 
 _COPY = """
 import sys

@@ -23,9 +23,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 BIN = Path(sys.executable).parent
 TARGETS = ("duckdb", "postgres")
@@ -39,8 +39,11 @@ def main() -> None:
     cur = workdir / "cur"
     if not cur.exists():
         _say(f"generating {args.lines:,} line items in {cur}")
-        subprocess.run([BIN / "sibyl", "generate", "cur", cur, "--lines", str(args.lines), "--months", "1", "--seed", "42"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [BIN / "sibyl", "generate", "cur", cur, "--lines", str(args.lines), "--months", "1", "--seed", "42"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     rows = _canonical_rows(cur)
     _say(f"{rows.count:,} rows in {len(rows.files)} Parquet file(s), {_mb(sum(os.path.getsize(f) for f in rows.files))} MB")
     _say(f"validation gate alone: {_time_validation(cur)}")
@@ -77,8 +80,8 @@ class _Rows:
 def _canonical_rows(cur: Path) -> _Rows:
     import duckdb
 
-    from sibyl.cur.discover import discover
     from sibyl.cur.delivery_files import open_delivery
+    from sibyl.cur.discover import discover
 
     [delivery] = discover(str(cur))
     with open_delivery(delivery) as reader:
@@ -143,12 +146,17 @@ def _measure_load(target: str, cur: Path, workdir: Path) -> _Run:
 
 def _duckdb_floors(rows: _Rows, workdir: Path) -> dict[str, float]:
     floors = {}
-    for name, select in (("CTAS select * from read_parquet", f"select * from read_parquet({_list(rows.files)}, union_by_name = true)"),
-                         ("CTAS of the canonical rows", rows.sql)):
+    for name, select in (
+        ("CTAS select * from read_parquet", f"select * from read_parquet({_list(rows.files)}, union_by_name = true)"),
+        ("CTAS of the canonical rows", rows.sql),
+    ):
         _say(f"duckdb floor: {name}")
         path = workdir / "floor.duckdb"
         _remove_duckdb(path)
-        script = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); con.execute('set enable_progress_bar = false'); con.execute(sys.argv[2])"
+        script = (
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+            "con.execute('set enable_progress_bar = false'); con.execute(sys.argv[2])"
+        )
         floors[name] = _child([sys.executable, "-c", script, path, f"create table floor as {select}"], {}).seconds
         _remove_duckdb(path)
     return floors

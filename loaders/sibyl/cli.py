@@ -39,8 +39,14 @@ def _echo_err(message: str) -> None:
 
 
 @click.group(cls=SibylGroup)
-@click.option("--target", type=click.Choice(TARGETS), envvar="SIBYL_TARGET", default="duckdb", show_default=True,
-              help="Warehouse: embedded DuckDB (SIBYL_DUCKDB_PATH) or PostgreSQL (PG* variables).")
+@click.option(
+    "--target",
+    type=click.Choice(TARGETS),
+    envvar="SIBYL_TARGET",
+    default="duckdb",
+    show_default=True,
+    help="Warehouse: embedded DuckDB (SIBYL_DUCKDB_PATH) or PostgreSQL (PG* variables).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Debug logs and tracebacks.")
 @click.pass_context
 def cli(ctx: click.Context, target: str, verbose: bool) -> None:
@@ -52,7 +58,9 @@ def cli(ctx: click.Context, target: str, verbose: bool) -> None:
 def _generation_options(func):
     """The demo organisation's size and seed: the same options for `generate cur` and `demo`."""
     options = (
-        click.option("--months", type=click.IntRange(1, 36), default=3, show_default=True, help="Billing periods, the last one month-to-date."),
+        click.option(
+            "--months", type=click.IntRange(1, 36), default=3, show_default=True, help="Billing periods, the last one month-to-date."
+        ),
         click.option("--lines", type=click.IntRange(1), default=60_000, show_default=True, help="Line items across all periods."),
         click.option("--seed", type=int, default=42, show_default=True, help="Random seed; same seed, same files."),
     )
@@ -73,6 +81,7 @@ def _billing_period(ctx: click.Context, param: click.Parameter, value: str | Non
 
 # --- generate ---------------------------------------------------------------------------------
 
+
 @cli.group()
 def generate() -> None:
     """Write synthetic data laid out as AWS writes it."""
@@ -81,10 +90,16 @@ def generate() -> None:
 @generate.command("cur")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @_generation_options
-@click.option("--format", "fmt", type=click.Choice(["legacy-parquet", "legacy-csv", "cur2-parquet"]), default="legacy-parquet", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["legacy-parquet", "legacy-csv", "cur2-parquet"]), default="legacy-parquet", show_default=True
+)
 @click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Exclusive end of usage (default: today, UTC).")
-@click.option("--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write the organisation's seed CSVs here.")
-def generate_cur_command(out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None) -> None:
+@click.option(
+    "--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write the organisation's seed CSVs here."
+)
+def generate_cur_command(
+    out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None
+) -> None:
     """Write a CUR delivery tree (manifests included) for the demo organisation into OUT_DIR."""
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.organisation import write_seeds
@@ -98,6 +113,7 @@ def generate_cur_command(out_dir: Path, months: int, lines: int, seed: int, fmt:
 
 # --- load -------------------------------------------------------------------------------------
 
+
 @cli.group()
 def load() -> None:
     """Land raw data in the warehouse."""
@@ -106,8 +122,11 @@ def load() -> None:
 @load.command("cur")
 @click.argument("source")
 @click.option("--billing-period", metavar="YYYY-MM", default=None, callback=_billing_period, help="Load only this billing period.")
-@click.option("--replace-other-sources", is_flag=True,
-              help="Let these deliveries replace the same months of the same payer accounts loaded from another source.")
+@click.option(
+    "--replace-other-sources",
+    is_flag=True,
+    help="Let these deliveries replace the same months of the same payer accounts loaded from another source.",
+)
 @click.pass_context
 def load_cur_command(ctx: click.Context, source: str, billing_period: dt.date | None, replace_other_sources: bool) -> None:
     """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder, or one CUR file, local or in S3).
@@ -156,6 +175,7 @@ def _say_loaded(r) -> None:
 
 # --- build ------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
 @click.pass_context
@@ -167,6 +187,7 @@ def build(ctx: click.Context, select: str | None) -> None:
 
 
 # --- report -----------------------------------------------------------------------------------
+
 
 @cli.group()
 def report() -> None:
@@ -206,7 +227,12 @@ def report_cost_by_team_monthly(ctx: click.Context, fmt: str) -> None:
     from sibyl.report import COST_BY_TEAM_MONTHLY, COST_BY_TEAM_MONTHLY_SQL, render
 
     columns, rows = _fetch_mart(_settings(ctx), COST_BY_TEAM_MONTHLY, COST_BY_TEAM_MONTHLY_SQL)
-    click.echo(render(columns, rows, fmt, title="Cost by team and month (the month-to-date row is compared with the same days of the month before)"), nl=False)
+    click.echo(
+        render(
+            columns, rows, fmt, title="Cost by team and month (the month-to-date row is compared with the same days of the month before)"
+        ),
+        nl=False,
+    )
 
 
 @report.command("unallocated")
@@ -243,10 +269,16 @@ def _fetch_mart(settings: Settings, mart: str, sql: str) -> tuple[list[str], lis
 
 # --- demo -------------------------------------------------------------------------------------
 
+
 @cli.command()
 @_generation_options
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-data"), show_default=True,
-              help="Where the generated CUR is written.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-data"),
+    show_default=True,
+    help="Where the generated CUR is written.",
+)
 @click.pass_context
 def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path) -> None:
     """Generate a demo organisation's CUR, load it, build the marts and print cost by team."""

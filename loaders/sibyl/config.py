@@ -21,7 +21,7 @@ class Settings:
     seeds_dir: Path
 
     @classmethod
-    def from_env(cls, target: str | None = None) -> "Settings":
+    def from_env(cls, target: str | None = None) -> Settings:
         target = target or os.environ.get("SIBYL_TARGET", "duckdb")
         if target not in TARGETS:
             raise ConfigError(f"unknown target {target!r}: use one of {', '.join(TARGETS)} (flag --target or SIBYL_TARGET)")
@@ -39,8 +39,7 @@ def find_project_dir() -> Path:
         if (candidate / "dbt_project.yml").is_file():
             return candidate.resolve()
     raise ConfigError(
-        f"no dbt_project.yml in {', '.join(str(c) for c in candidates)}: "
-        "run sibyl from the Sibyl checkout or set SIBYL_PROJECT_DIR"
+        f"no dbt_project.yml in {', '.join(str(c) for c in candidates)}: run sibyl from the Sibyl checkout or set SIBYL_PROJECT_DIR"
     )
 
 

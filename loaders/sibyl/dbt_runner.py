@@ -37,14 +37,25 @@ def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[st
 
 
 def _dbt(settings: Settings, args: list[str], *, capture: bool = False) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SIBYL_TARGET": settings.target, "SIBYL_DUCKDB_PATH": str(settings.duckdb_path),
-           "SIBYL_SEED_PATH": _seed_path(settings)}
+    env = {
+        **os.environ,
+        "SIBYL_TARGET": settings.target,
+        "SIBYL_DUCKDB_PATH": str(settings.duckdb_path),
+        "SIBYL_SEED_PATH": _seed_path(settings),
+    }
     with tempfile.TemporaryDirectory(prefix="sibyl-dbt-") as scratch:
         profiles_dir = _profiles_dir(settings.project_dir, Path(scratch))
-        command = [_dbt_executable(), *args, "--project-dir", str(settings.project_dir),
-                   "--profiles-dir", str(profiles_dir), "--target", settings.target]
-        return subprocess.run(command, cwd=settings.project_dir, env=env, text=True,
-                              stdout=subprocess.PIPE if capture else None)
+        command = [
+            _dbt_executable(),
+            *args,
+            "--project-dir",
+            str(settings.project_dir),
+            "--profiles-dir",
+            str(profiles_dir),
+            "--target",
+            settings.target,
+        ]
+        return subprocess.run(command, cwd=settings.project_dir, env=env, text=True, stdout=subprocess.PIPE if capture else None)
 
 
 def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str], failures: list[str]) -> None:
@@ -111,4 +122,3 @@ def _dbt_executable() -> str:
     if not found:
         raise ConfigError("dbt is not installed in this environment: run `make demo` or `pip install -e .`")
     return found
-

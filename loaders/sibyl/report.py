@@ -48,7 +48,7 @@ def ordered(columns: list[str], rows: list[tuple]) -> list[tuple]:
 def render(columns: list[str], rows: list[tuple], fmt: str, *, title: str | None = None) -> str:
     """json and csv carry the mart's columns as they are; table is for people."""
     if fmt == "json":
-        return json.dumps([dict(zip(columns, map(_plain, row))) for row in rows], indent=2) + "\n"
+        return json.dumps([dict(zip(columns, map(_plain, row), strict=True)) for row in rows], indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -63,12 +63,9 @@ def render(columns: list[str], rows: list[tuple], fmt: str, *, title: str | None
 def _cost_by_team_table(columns: list[str], rows: list[tuple]) -> str:
     if not rows:
         return "No cost data: load a CUR (`sibyl load cur`) and build (`sibyl build`) first.\n"
-    records = [dict(zip(columns, row)) for row in rows]
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
     first = records[0]
-    title = (
-        f"Cost by team, {first['window_start']} to {first['window_end']} (30 days) "
-        "vs the 30 days before"
-    )
+    title = f"Cost by team, {first['window_start']} to {first['window_end']} (30 days) vs the 30 days before"
     headers = ["team", "business unit", "business group", "cost 30d", "previous 30d", "change", "change %"]
     body = [
         [
@@ -90,7 +87,7 @@ def _cost_by_team_table(columns: list[str], rows: list[tuple]) -> str:
     numeric = {3, 4, 5, 6}
 
     def fmt_line(line: list[str]) -> str:
-        cells = [str(c).rjust(w) if i in numeric else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
+        cells = [str(c).rjust(w) if i in numeric else str(c).ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
@@ -100,12 +97,16 @@ def _cost_by_team_table(columns: list[str], rows: list[tuple]) -> str:
 def _plain_table(columns: list[str], rows: list[tuple], title: str) -> str:
     if not rows:
         return f"{title}: no rows.\n"
-    numeric = [i for i, c in enumerate(columns) if any(isinstance(r[i], (int, float, decimal.Decimal)) and not isinstance(r[i], bool) for r in rows)]
+    numeric = [
+        i
+        for i, c in enumerate(columns)
+        if any(isinstance(r[i], (int, float, decimal.Decimal)) and not isinstance(r[i], bool) for r in rows)
+    ]
     body = [[_cell(columns[i], v) for i, v in enumerate(row)] for row in rows]
     widths = [max(len(line[i]) for line in [columns, *body]) for i in range(len(columns))]
 
     def fmt_line(line: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip()
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([title, "", fmt_line(columns), rule, *map(fmt_line, body)]) + "\n"

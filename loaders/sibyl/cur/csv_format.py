@@ -45,7 +45,7 @@ class _Layout:
         for i, name in enumerate(header):
             position = f"c{i}"
             if name.startswith(CSV_TAG_PREFIX):
-                self.tags[name[len(CSV_TAG_PREFIX):]] = position
+                self.tags[name[len(CSV_TAG_PREFIX) :]] = position
                 continue
             canonical = canonical_name(name)
             if canonical.startswith(TAG_COLUMN_PREFIX):
@@ -75,7 +75,7 @@ class _Layout:
                     expr = f"coalesce({', '.join(cast_expr(p, kind, from_text=True) for _, p in sources)})"
                     checks += [text_check(header, position, kind) for header, position in sources]
             elif name.startswith(PRODUCT_PREFIX) and PRODUCT_MAP_COLUMN in self.contract:
-                entry = f"{self._map(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX):])}]"
+                entry = f"{self._map(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX) :])}]"
                 expr = cast_expr(entry, kind, from_text=True)
             else:
                 expr = missing_column(name, kind)
@@ -98,7 +98,9 @@ def read_csv_delivery(delivery: Delivery, files: list[str]) -> DeliveryReader:
         header = _header(path)
         missing = missing_required({canonical_name(h) for h in header})
         if missing:
-            raise DataError(f"{path}: required CUR column {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+            raise DataError(
+                f"{path}: required CUR column {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            )
         groups.setdefault(header, []).append(path)
     layouts = {header: _Layout(header) for header in groups}
     tag_map = any(TAG_MAP_COLUMN in layout.contract for layout in layouts.values())

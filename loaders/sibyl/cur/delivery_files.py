@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sibyl.cur.csv_format import read_csv_delivery
 from sibyl.cur.delivery import Delivery

@@ -29,10 +29,8 @@ def discover(source: str, only: dt.date | None = None) -> list[Delivery]:
         from sibyl.cur.s3 import S3Store
 
         store = S3Store(source)
-        if _is_data_file(store.prefix):
-            deliveries = [_lone_object(store, source)]
-        else:
-            deliveries = find_deliveries(store, store.objects(), only)
+        is_one_object = _is_data_file(store.prefix)
+        deliveries = [_lone_object(store, source)] if is_one_object else find_deliveries(store, store.objects(), only)
     else:
         path = Path(source)
         if not path.exists():
@@ -45,7 +43,9 @@ def discover(source: str, only: dt.date | None = None) -> list[Delivery]:
     if only:
         deliveries = [d for d in deliveries if d.period_label == f"{only:%Y-%m}"]
         if not deliveries:
-            raise ConfigError(f"no CUR delivery of {only:%Y-%m} under {source}: check the month, or leave out --billing-period to see what is there")
+            raise ConfigError(
+                f"no CUR delivery of {only:%Y-%m} under {source}: check the month, or leave out --billing-period to see what is there"
+            )
     if not deliveries:
         raise ConfigError(f"no CUR delivery under {source}: expected {_LAYOUTS} as AWS writes them (or pass a single CUR file)")
     return sorted(deliveries, key=lambda d: (d.source, d.billing_period))
@@ -87,7 +87,7 @@ def _lone_file(path: Path) -> Delivery:
         version=digest.hexdigest(),
         file_format=_file_format(path.name),
         files=(str(path),),
-        delivered_at=dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).replace(tzinfo=None),
+        delivered_at=dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None),
         size_bytes=stat.st_size,
     )
     return dataclasses.replace(delivery, billing_period=_period_of_file(delivery))

@@ -74,7 +74,8 @@ def _data_exports(store: Store, by_key: dict[str, StoredObject], only: dt.date |
 
 def _legacy_athena(store: Store, objects: list[StoredObject], only: dt.date | None) -> list[Delivery]:
     matched = [
-        (m, o) for o in objects
+        (m, o)
+        for o in objects
         if (m := _ATHENA_FILE.match(o.key)) and (not only or (int(m["year"]), int(m["month"])) == (only.year, only.month))
     ]
     deliveries = []
@@ -129,9 +130,7 @@ def _manifest(store: Store, key: str, required: tuple[str, ...]) -> dict:
         for field in required:
             manifest[field]
     except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(
-            f"{store.location(key)}: not a CUR manifest ({exc!r}); expected JSON with {' and '.join(required)}"
-        ) from exc
+        raise DataError(f"{store.location(key)}: not a CUR manifest ({exc!r}); expected JSON with {' and '.join(required)}") from exc
     return manifest
 
 

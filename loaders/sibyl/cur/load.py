@@ -32,7 +32,7 @@ class LoadResult:
     row_count: int
     billed_total: float
     replaced_load_id: str | None = None
-    loaded: "LoadedDelivery | None" = None  # the delivery in the warehouse before this one
+    loaded: LoadedDelivery | None = None  # the delivery in the warehouse before this one
     replaced_sources: tuple[str, ...] = ()  # other sources whose delivery of the month this one replaced
     superseded_by: str = ""  # superseded: the other source whose delivery replaced this very delivery
     replaced_load_ids: tuple[str, ...] = ()  # published: every load it replaces, its source's and others'
@@ -58,9 +58,7 @@ class OtherSource:
     loaded: LoadedDelivery
 
 
-def load_deliveries(
-    wh: Warehouse, deliveries: list[Delivery], on_result=None, *, replace_other_sources: bool = False
-) -> list[LoadResult]:
+def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None, *, replace_other_sources: bool = False) -> list[LoadResult]:
     """Publish every delivery in one transaction; `on_result` hears of each once it is committed.
 
     A month of a payer account comes from one source: a delivery whose payer accounts another
@@ -102,7 +100,9 @@ def publish(wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = 
         # Loaded once, then replaced by another source's delivery: loading it again must not take
         # the month back (a scheduled job still pointing at the old source).
         kept = replacer.loaded
-        return LoadResult(delivery, "superseded", kept.load_id, kept.row_count, kept.billed_total, loaded=kept, superseded_by=replacer.source)
+        return LoadResult(
+            delivery, "superseded", kept.load_id, kept.row_count, kept.billed_total, loaded=kept, superseded_by=replacer.source
+        )
 
     with open_delivery(delivery) as reader:
         return _publish(wh, delivery, reader, current, replace_other_sources)
@@ -127,8 +127,15 @@ def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery 
             raise
         raise explained from exc
     return LoadResult(
-        delivery, "published", load_id, tally.rows, tally.billed_total, replaced_load_id=replaced, loaded=current,
-        replaced_sources=tuple(other.source for other in others), replaced_load_ids=tuple(replaced_ids),
+        delivery,
+        "published",
+        load_id,
+        tally.rows,
+        tally.billed_total,
+        replaced_load_id=replaced,
+        loaded=current,
+        replaced_sources=tuple(other.source for other in others),
+        replaced_load_ids=tuple(replaced_ids),
     )
 
 
@@ -164,7 +171,7 @@ def _record_load(wh: Warehouse, delivery: Delivery, load_id: str, tally: Tally, 
             json.dumps(list(delivery.files)),
             tally.rows,
             tally.billed_total,
-            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
             delivery.delivered_at,
             ",".join(tally.payer_account_ids),
         ],

@@ -56,10 +56,14 @@ def _columns(files: list[str]) -> dict[str, pa.DataType]:
         try:
             schema = pq.read_schema(path)
         except (pa.ArrowException, OSError) as exc:
-            raise DataError(f"{path}: not a readable Parquet file ({first_line(exc)}); re-download it or ask AWS to re-deliver the report") from exc
+            raise DataError(
+                f"{path}: not a readable Parquet file ({first_line(exc)}); re-download it or ask AWS to re-deliver the report"
+            ) from exc
         missing = missing_required(set(schema.names))
         if missing:
-            raise DataError(f"{path}: required CUR column {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+            raise DataError(
+                f"{path}: required CUR column {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            )
         for field in schema:
             kind = LINE_ITEM_COLUMNS.get(field.name)
             if kind == "double" and not (_is_number(field.type) or _is_text(field.type)):
@@ -73,7 +77,7 @@ def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]) -> tup
     sources = [c for c in (name, *RENAMED_COLUMNS.get(name, ())) if c in columns]
     if not sources:
         if name.startswith(PRODUCT_PREFIX) and pa.types.is_map(columns.get(PRODUCT_MAP_COLUMN, pa.null())):
-            entry = f"{quote(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX):])}]"
+            entry = f"{quote(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX) :])}]"
             return cast_expr(entry, kind, from_text=True), None
         return missing_column(name, kind), None
     casts = [cast_expr(quote(c), kind, from_text=_is_text(columns[c])) for c in sources]

@@ -8,8 +8,8 @@ query into the line items and the distinct tag sets that publishing appends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import duckdb
 
@@ -46,7 +46,7 @@ class DeliveryReader:
     delivery: Delivery
     files: tuple[str, ...]  # local paths
     rows_sql: str
-    build: Callable[[Delivery, list[str]], "DeliveryReader"]  # the same reader over other files
+    build: Callable[[Delivery, list[str]], DeliveryReader]  # the same reader over other files
     tag_keys: tuple[str, ...] = ()  # wide tags: tag_keys[i] is in column tag_<i>, sorted by key
     tag_map: bool = False  # CUR 2.0: the tags are the `tags` map column
     checks_from: str = ""  # the scan the checks aggregate over
@@ -65,7 +65,7 @@ class DeliveryReader:
                         values = con.execute(
                             "select " + ", ".join(c.aggregate for c in single.checks) + f" from {single.checks_from}"
                         ).fetchone()
-                        for check, value in zip(single.checks, values):
+                        for check, value in zip(single.checks, values, strict=True):
                             if value is not None:
                                 return DataError(
                                     f"{path}: column {check.column} holds {value!r}, which is not a {_KIND_WORDS[check.kind]}; "
@@ -76,7 +76,7 @@ class DeliveryReader:
                 return DataError(f"{path}: cannot be read ({first_line(exc)}); re-download it or ask AWS to re-deliver the report")
         return None
 
-    def parts(self) -> list["DeliveryReader"]:
+    def parts(self) -> list[DeliveryReader]:
         """The delivery as a few files per reader, to be written one statement each."""
         if len(self.files) <= FILES_PER_PART:
             return [self]
@@ -145,7 +145,9 @@ def missing_column(name: str, kind: str) -> str:
 def text_check(column: str, source: str, kind: str) -> TextCheck:
     """One value of a text column that does not parse as `kind` (null when all do)."""
     target = DUCKDB_TYPES[kind]
-    return TextCheck(column, kind, f"first({source}) filter (where nullif({source}, '') is not null and try_cast({source} as {target}) is null)")
+    return TextCheck(
+        column, kind, f"first({source}) filter (where nullif({source}, '') is not null and try_cast({source} as {target}) is null)"
+    )
 
 
 def quote(identifier: str) -> str:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sibyl.cur.store import StoredObject
 from sibyl.errors import ConfigError
@@ -14,7 +14,7 @@ from sibyl.errors import ConfigError
 
 def split_url(url: str) -> tuple[str, str]:
     """`s3://bucket/some/prefix/` -> ("bucket", "some/prefix")."""
-    bucket, _, key = url[len("s3://"):].partition("/")
+    bucket, _, key = url[len("s3://") :].partition("/")
     if not bucket:
         raise ConfigError(f"{url} names no bucket: give s3://BUCKET/PREFIX")
     return bucket, key.strip("/")
@@ -32,7 +32,7 @@ class S3Store:
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
                 for item in page.get("Contents", []):
                     if not item["Key"].endswith("/"):
-                        found.append(_stored_object(item, item["Key"][len(start):]))
+                        found.append(_stored_object(item, item["Key"][len(start) :]))
         return found
 
     def lone_object(self) -> StoredObject | None:
@@ -59,7 +59,7 @@ class S3Store:
 
 def _stored_object(listed: dict, key: str) -> StoredObject:
     """One entry of a ListObjectsV2 page, under its key relative to the store."""
-    modified = listed["LastModified"].astimezone(dt.timezone.utc).replace(tzinfo=None)
+    modified = listed["LastModified"].astimezone(dt.UTC).replace(tzinfo=None)
     return StoredObject(key, listed["Size"], modified, listed.get("ETag", "").strip('"'))
 
 
@@ -93,13 +93,19 @@ def s3_errors(client, bucket: str, key: str) -> Iterator[None]:
     try:
         yield
     except NoCredentialsError as exc:
-        raise ConfigError(f"no AWS credentials to read {where}: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with a role") from exc
+        raise ConfigError(
+            f"no AWS credentials to read {where}: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with a role"
+        ) from exc
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("AccessDenied", "403", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
-            raise ConfigError(f"S3 denied access to {where} ({code}): allow s3:ListBucket and s3:GetObject on it for these credentials") from exc
+            raise ConfigError(
+                f"S3 denied access to {where} ({code}): allow s3:ListBucket and s3:GetObject on it for these credentials"
+            ) from exc
         if code == "NoSuchBucket":
-            raise ConfigError(f"S3 bucket {bucket} does not exist (region {client.meta.region_name}): check the bucket name in the source") from exc
+            raise ConfigError(
+                f"S3 bucket {bucket} does not exist (region {client.meta.region_name}): check the bucket name in the source"
+            ) from exc
         if code in ("NoSuchKey", "404"):
             raise ConfigError(f"{where} does not exist: AWS may have replaced the delivery while it was read; run the load again") from exc
         raise ConfigError(f"S3 refused to read {where}: {code or exc}") from exc

@@ -38,7 +38,7 @@ class LocalStore:
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
                 stat = path.stat()
-                modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).replace(tzinfo=None)
+                modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
                 found.append(StoredObject(path.relative_to(self.root).as_posix(), stat.st_size, modified))
         return found
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.reader import DeliveryReader
@@ -91,14 +92,14 @@ def check_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> tu
     sums, payers = [0] * len(aggregates), set()
     for sql in parts:
         *row, first, last = fetch("select " + ",\n".join(aggregates + payer_bounds) + f"\nfrom (\n{sql}\n) as rows")[0]
-        sums = [total + value for total, value in zip(sums, row)]
+        sums = [total + value for total, value in zip(sums, row, strict=True)]
         if first == last:
             payers.add(first)
         else:
             payers.update(p for (p,) in fetch(f"select distinct nullif(bill_payer_account_id, '') from (\n{sql}\n) as rows"))
     payers.discard(None)
     tally = Tally(int(sums[-2]), float(sums[-1]), tuple(sorted(payers)))
-    counts = dict(zip(shared, sums))
+    counts = dict(zip(shared, sums, strict=True))
     rows = f"(\n{reader.line_items_sql(load_id)}\n) as rows"
     passes = max(1, math.ceil(tally.rows / KEYS_PER_PASS))
     counts.update((c, _count_repeated_keys(fetch, parts, c.key_hash, passes)) for c in checks if c.key_hash)

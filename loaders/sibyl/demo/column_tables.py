@@ -38,18 +38,17 @@ class Descriptors:
 @dataclass
 class Resource:
     resource_id: str
-    account: int                    # index into org.ACCOUNTS
+    account: int  # index into org.ACCOUNTS
     zone: str = ""
     tags: dict[str, str] = field(default_factory=dict)
     service: str = ""
     env: str = ""
     kind: str = ""
     region: str = ""
-    start: int = 0                  # window day index, inclusive
-    end: int = 0                    # window day index, inclusive
-    start_hour: int = 0             # hour the resource appears on its first day
-    end_hour: int = 24              # hour it disappears on its last day
-
+    start: int = 0  # window day index, inclusive
+    end: int = 0  # window day index, inclusive
+    start_hour: int = 0  # hour the resource appears on its first day
+    end_hour: int = 24  # hour it disappears on its last day
 
 
 @dataclass
@@ -84,8 +83,7 @@ class ResourceTable:
         self.tagset.append(self._tagset_index.setdefault(tags, len(self._tagset_index)))
         if len(self._tagset_index) > len(self.tagsets):
             self.tagsets.append(tags)
-        for column, value in ((self.start, r.start), (self.end, r.end), (self.start_hour, r.start_hour),
-                              (self.end_hour, r.end_hour)):
+        for column, value in ((self.start, r.start), (self.end, r.end), (self.start_hour, r.start_hour), (self.end_hour, r.end_hour)):
             column.append(value)
         return len(self.ids) - 1
 
@@ -124,5 +122,3 @@ class SlotTable:
 
     def __len__(self) -> int:
         return len(self.resource)
-
-

@@ -108,12 +108,27 @@ CUR2_EXTRA: tuple[tuple[str, str], ...] = (
 # CUR 2.0 keeps these product attributes as flat columns; every other attribute goes into the
 # `product` map (keyed by the Athena-style name without the `product_` prefix, e.g. `product_name`).
 CUR2_FLAT_PRODUCT: tuple[str, ...] = (
-    "product_comment", "product_fee_code", "product_fee_description", "product_from_location",
-    "product_from_location_type", "product_from_region_code", "product_instance_family",
-    "product_instance_type", "product_instancesku", "product_location", "product_location_type",
-    "product_operation", "product_pricing_unit", "product_product_family", "product_region_code",
-    "product_servicecode", "product_sku", "product_to_location", "product_to_location_type",
-    "product_to_region_code", "product_usagetype",
+    "product_comment",
+    "product_fee_code",
+    "product_fee_description",
+    "product_from_location",
+    "product_from_location_type",
+    "product_from_region_code",
+    "product_instance_family",
+    "product_instance_type",
+    "product_instancesku",
+    "product_location",
+    "product_location_type",
+    "product_operation",
+    "product_pricing_unit",
+    "product_product_family",
+    "product_region_code",
+    "product_servicecode",
+    "product_sku",
+    "product_to_location",
+    "product_to_location_type",
+    "product_to_region_code",
+    "product_usagetype",
 )
 CUR2_MAPS: tuple[str, ...] = ("cost_category", "discount", "product", "resource_tags")
 

@@ -33,8 +33,14 @@ def fmt_rate(rate: float) -> str:
 def product_fields(product_code: str, region: catalog.Region | None, **attrs: str) -> dict[str, str]:
     fields = {"product/ProductName": catalog.PRODUCT_NAMES.get(product_code, product_code)}
     if region is not None:
-        fields.update({"product/region": region.code, "product/regionCode": region.code,
-                       "product/location": region.location, "product/locationType": "AWS Region"})
+        fields.update(
+            {
+                "product/region": region.code,
+                "product/regionCode": region.code,
+                "product/location": region.location,
+                "product/locationType": "AWS Region",
+            }
+        )
     for k, v in attrs.items():
         if v:
             fields[f"product/{k}"] = v
@@ -64,14 +70,16 @@ def usage_descriptor(t: catalog.UsageTemplate, region: catalog.Region, rate: flo
         if "fromLocation" not in attrs and t.family == "Data Transfer":
             attrs["fromLocation"] = region.location
         fields.update(product_fields(t.product_code, region, **attrs))
-    fields.update({
-        "product/productFamily": t.family,
-        "product/servicecode": t.servicecode,
-        "product/servicename": servicename,
-        "product/usagetype": usage_type,
-        "product/operation": t.operation,
-        "product/sku": catalog.sku(t.key, region.code),
-    })
+    fields.update(
+        {
+            "product/productFamily": t.family,
+            "product/servicecode": t.servicecode,
+            "product/servicename": servicename,
+            "product/usagetype": usage_type,
+            "product/operation": t.operation,
+            "product/sku": catalog.sku(t.key, region.code),
+        }
+    )
     return fields
 
 
@@ -79,19 +87,22 @@ def discounted_descriptor(base: dict[str, str], t: catalog.UsageTemplate, ri: Re
     effective = ri.upfront_hourly + ri.recurring_hourly
     what = t.attrs.get("instanceType", "")
     engine = "PostgreSQL" if t.product_code == "AmazonRDS" else "Linux/UNIX (Amazon VPC)"
-    return dict(base, **{
-        "lineItem/LineItemType": LINE_DISCOUNTED,
-        "lineItem/LineItemDescription": f"USD {fmt_rate(effective)} hourly fee per {engine}, {what} instance",
-        "pricing/term": "Reserved",
-        "pricing/LeaseContractLength": ri.term,
-        "pricing/OfferingClass": "standard",
-        "pricing/PurchaseOption": "Partial Upfront",
-        "reservation/ReservationARN": ri.arn,
-        "reservation/StartTime": ri.start_time,
-        "reservation/EndTime": ri.end_time,
-        "reservation/ModificationStatus": "Original",
-        "reservation/SubscriptionId": ri.subscription_id,
-    })
+    return dict(
+        base,
+        **{
+            "lineItem/LineItemType": LINE_DISCOUNTED,
+            "lineItem/LineItemDescription": f"USD {fmt_rate(effective)} hourly fee per {engine}, {what} instance",
+            "pricing/term": "Reserved",
+            "pricing/LeaseContractLength": ri.term,
+            "pricing/OfferingClass": "standard",
+            "pricing/PurchaseOption": "Partial Upfront",
+            "reservation/ReservationARN": ri.arn,
+            "reservation/StartTime": ri.start_time,
+            "reservation/EndTime": ri.end_time,
+            "reservation/ModificationStatus": "Original",
+            "reservation/SubscriptionId": ri.subscription_id,
+        },
+    )
 
 
 def covered_descriptor(base: dict[str, str], plan: SavingsPlan) -> dict[str, str]:
@@ -99,8 +110,10 @@ def covered_descriptor(base: dict[str, str], plan: SavingsPlan) -> dict[str, str
 
 
 def negation_descriptor(covered: dict[str, str], account_id: str) -> dict[str, str]:
-    return dict(covered, **{
-        "lineItem/LineItemType": LINE_SP_NEGATION,
-        "lineItem/LineItemDescription": f"SavingsPlanNegation used by AccountId : "
-                                        f"{account_id} and UsageSku : {covered['product/sku']}",
-    })
+    return dict(
+        covered,
+        **{
+            "lineItem/LineItemType": LINE_SP_NEGATION,
+            "lineItem/LineItemDescription": f"SavingsPlanNegation used by AccountId : {account_id} and UsageSku : {covered['product/sku']}",
+        },
+    )

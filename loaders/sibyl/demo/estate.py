@@ -31,10 +31,10 @@ PATTERN_CODES = {"hours": 0, "variable": 1, "storage": 2}
 class SavingsPlan:
     index: int
     arn: str
-    offering_type: str              # ComputeSavingsPlans | EC2InstanceSavingsPlans
-    payment_option: str             # No Upfront | All Upfront
-    term: str                       # 1yr | 3yr
-    start_day: int                  # window day index it starts (negative: before the window)
+    offering_type: str  # ComputeSavingsPlans | EC2InstanceSavingsPlans
+    payment_option: str  # No Upfront | All Upfront
+    term: str  # 1yr | 3yr
+    start_day: int  # window day index it starts (negative: before the window)
     start_time: str
     end_time: str
     region: str = ""
@@ -43,7 +43,7 @@ class SavingsPlan:
     recurring_hourly: float = 0.0
     upfront_hourly: float = 0.0
     upfront_total: float = 0.0
-    resource: int = 0               # pseudo-resource index carrying the ARN as resource id
+    resource: int = 0  # pseudo-resource index carrying the ARN as resource id
 
 
 @dataclass
@@ -54,15 +54,14 @@ class Reservation:
     template: str
     region: str
     count: int
-    upfront_hourly: float           # per reservation
-    recurring_hourly: float         # per reservation
+    upfront_hourly: float  # per reservation
+    recurring_hourly: float  # per reservation
     start_day: int
     start_time: str
     end_time: str
     term: str
     subscription_id: str
     normalization_factor: float
-
 
 
 @dataclass
@@ -74,11 +73,11 @@ class Estate:
     descriptors: Descriptors
     resources: ResourceTable
     slots: dict[str, np.ndarray]
-    slot_stable_ids: np.ndarray            # (n_slots, 52) base32 digits; meaningful where slots["stable"]
+    slot_stable_ids: np.ndarray  # (n_slots, 52) base32 digits; meaningful where slots["stable"]
     savings_plans: list[SavingsPlan]
     reservations: list[Reservation]
-    pairs: list[tuple[int, str]]           # (account index, product code)
-    period_pairs: list[list[int]]          # pair indices present in each period, sorted
+    pairs: list[tuple[int, str]]  # (account index, product code)
+    period_pairs: list[list[int]]  # pair indices present in each period, sorted
     ri_purchase_day: int
     sp_purchase_day: int
     expected_lines: int = 0

@@ -25,8 +25,12 @@ ENV_SCALE = {"production": 1.0, "staging": 0.3, "development": 0.15}
 TEAM_KEYS = ("Team", "TEAM", "team_name", "team-name", "owner-team")
 SERVICE_KEYS = ("Service", "app", "application", "App")
 ENV_KEYS = ("env", "Environment", "Env", "ENV", "stage")
-CREATORS = ("AssumedRole:AROAEXAMPLEROLE01:terraform", "AssumedRole:AROAEXAMPLEROLE02:github-actions",
-            "IAMUser:AIDAEXAMPLEUSER01:alice", "IAMUser:AIDAEXAMPLEUSER02:bob")
+CREATORS = (
+    "AssumedRole:AROAEXAMPLEROLE01:terraform",
+    "AssumedRole:AROAEXAMPLEROLE02:github-actions",
+    "IAMUser:AIDAEXAMPLEUSER01:alice",
+    "IAMUser:AIDAEXAMPLEUSER02:bob",
+)
 
 
 def _iso_ms(day: dt.date) -> str:
@@ -52,9 +56,9 @@ class _Builder:
         self.periods = periods
         self.rng = np.random.default_rng(seed)
         self.resources = ResourceTable()
-        self.resources.append(Resource("", PAYER))                     # index 0: "no resource"
+        self.resources.append(Resource("", PAYER))  # index 0: "no resource"
         self.slots = SlotTable()
-        self._last: tuple[int, int] = (0, 0)                            # last resource, its lines per day
+        self._last: tuple[int, int] = (0, 0)  # last resource, its lines per day
         self.pair_index: dict[tuple[int, str], int] = {}
         self.period_pairs: list[set[int]] = [set() for _ in periods]
         self.period_accounts: list[set[int]] = [set() for _ in periods]
@@ -66,8 +70,7 @@ class _Builder:
         self.reservations: list[Reservation] = []
         self._commitments()
         # the day fees depend only on the commitments, drawn above, so they are counted once
-        self.day_fee_lines = sum(len(fees.day_fees(day, self.savings_plans, self.reservations))
-                                 for day in range(n_days))
+        self.day_fee_lines = sum(len(fees.day_fees(day, self.savings_plans, self.reservations)) for day in range(n_days))
 
     # -- commitments -----------------------------------------------------------------------------
     def _commitments(self) -> None:
@@ -75,16 +78,30 @@ class _Builder:
         payer_id = org.PAYER_ACCOUNT_ID
         sp1_start = ws - dt.timedelta(days=200)
         sp2_start = ws + dt.timedelta(days=self.sp_purchase_day)
-        for i, (otype, payment, term, start, years, region, family, usage_type) in enumerate((
-            ("ComputeSavingsPlans", "No Upfront", "3yr", sp1_start, 3, "", "", "ComputeSP:3yrNoUpfront"),
-            ("EC2InstanceSavingsPlans", "All Upfront", "1yr", sp2_start, 1, "us-east-1", "r6i",
-             "EC2InstanceSP:1yrAllUpfront"),
-        )):
+        for i, (otype, payment, term, start, years, region, family, usage_type) in enumerate(
+            (
+                ("ComputeSavingsPlans", "No Upfront", "3yr", sp1_start, 3, "", "", "ComputeSP:3yrNoUpfront"),
+                ("EC2InstanceSavingsPlans", "All Upfront", "1yr", sp2_start, 1, "us-east-1", "r6i", "EC2InstanceSP:1yrAllUpfront"),
+            )
+        ):
             arn = f"arn:aws:savingsplans::{payer_id}:savingsplan/{_uuid(rng)}"
             res = self.resources.append(Resource(arn, PAYER))
-            self.savings_plans.append(SavingsPlan(
-                i, arn, otype, payment, term, (start - ws).days, _iso_ms(start),
-                _iso_ms(start.replace(year=start.year + years)), region, family, usage_type, resource=res))
+            self.savings_plans.append(
+                SavingsPlan(
+                    i,
+                    arn,
+                    otype,
+                    payment,
+                    term,
+                    (start - ws).days,
+                    _iso_ms(start),
+                    _iso_ms(start.replace(year=start.year + years)),
+                    region,
+                    family,
+                    usage_type,
+                    resource=res,
+                )
+            )
         ri1_start = ws - dt.timedelta(days=400)
         ri2_start = ws + dt.timedelta(days=self.ri_purchase_day)
         specs = (
@@ -98,10 +115,24 @@ class _Builder:
             else:
                 arn = f"arn:aws:ec2:us-east-1:{acct}:reserved-instances/{_uuid(rng)}"
             t = catalog.TEMPLATES[template]
-            self.reservations.append(Reservation(
-                i, arn, ACCOUNT_INDEX[acct_name], template, "us-east-1", count, up, rec, (start - ws).days,
-                _iso_ms(start), _iso_ms(start.replace(year=start.year + years)), f"{years}yr",
-                str(int(rng.integers(10**9, 10**10))), t.normalization_factor))
+            self.reservations.append(
+                Reservation(
+                    i,
+                    arn,
+                    ACCOUNT_INDEX[acct_name],
+                    template,
+                    "us-east-1",
+                    count,
+                    up,
+                    rec,
+                    (start - ws).days,
+                    _iso_ms(start),
+                    _iso_ms(start.replace(year=start.year + years)),
+                    f"{years}yr",
+                    str(int(rng.integers(10**9, 10**10))),
+                    t.normalization_factor,
+                )
+            )
 
     # -- bookkeeping -----------------------------------------------------------------------------
     def _pair(self, account: int, product: str) -> int:
@@ -113,11 +144,11 @@ class _Builder:
 
     def fee_lines(self) -> int:
         """Lines that are not usage slots, counted by the rules that make them."""
-        if self._fee_lines is None:             # recounted only when the billed pairs change
+        if self._fee_lines is None:  # recounted only when the billed pairs change
             self._fee_lines = self.day_fee_lines + sum(
-                len(fees.month_end_fees(p, self.reservations, self.period_pairs[p.index],
-                                        self.period_accounts[p.index]))
-                for p in self.periods)
+                len(fees.month_end_fees(p, self.reservations, self.period_pairs[p.index], self.period_accounts[p.index]))
+                for p in self.periods
+            )
         return self._fee_lines
 
     def _add_period_pair(self, period: int, account: int, product: str) -> None:
@@ -150,13 +181,12 @@ class _Builder:
             per_day += 2 if s.sp >= 0 else 1
         self.slot_lines += days * per_day
         self._last = (index, per_day)
-        self._register_pairs(res.account, res.start, res.end,
-                             {catalog.TEMPLATES[s.template].product_code for s in slots})
+        self._register_pairs(res.account, res.start, res.end, {catalog.TEMPLATES[s.template].product_code for s in slots})
 
     def _register_pairs(self, account: int, start: int, end: int, products: set[str]) -> None:
         for p in self.periods:
             if start <= p.last_day and end >= p.first_day:
-                for product in sorted(products):          # sorted: set order varies with PYTHONHASHSEED
+                for product in sorted(products):  # sorted: set order varies with PYTHONHASHSEED
                     self._add_period_pair(p.index, account, product)
 
     def trim_last(self, excess: int) -> None:
@@ -192,17 +222,24 @@ class _Builder:
         hex16 = self.rng.bytes(8).hex()
         short = catalog.ENV_SHORT[env]
         fields = {
-            "region": region.code, "account": org.ACCOUNTS[account].account_id, "service": service, "env": short,
-            "name": f"{service}-{short}", "n": n, "hex": hex16, "HEX": hex16.upper(),
+            "region": region.code,
+            "account": org.ACCOUNTS[account].account_id,
+            "service": service,
+            "env": short,
+            "name": f"{service}-{short}",
+            "n": n,
+            "hex": hex16,
+            "HEX": hex16.upper(),
             "bucket_purpose": catalog.BUCKET_PURPOSES[n % len(catalog.BUCKET_PURPOSES)],
             "function_role": catalog.FUNCTION_ROLES[n % len(catalog.FUNCTION_ROLES)],
         }
-        if "{uuid}" in id_format:         # drawn only where used, after the hex digits, as it always was
+        if "{uuid}" in id_format:  # drawn only where used, after the hex digits, as it always was
             fields["uuid"] = _uuid(self.rng)
         return id_format.format(**fields)
 
-    def _slots(self, kind: str, service: org.Service, env: str, d: SlotDraws,
-               instance: str | None = None, with_optional: bool = True) -> list[Slot]:
+    def _slots(
+        self, kind: str, service: org.Service, env: str, d: SlotDraws, instance: str | None = None, with_optional: bool = True
+    ) -> list[Slot]:
         scale = ENV_SCALE[env]
         out = []
         for j, (key, prob) in enumerate(catalog.KINDS[kind].templates):
@@ -240,18 +277,18 @@ class _Builder:
     def _tags(self, service: org.Service, env: str, kind: str, d: TagDraws) -> dict[str, str]:
         team = service.team
         p = d.profile
-        if p < 0.70:                                     # clean
+        if p < 0.70:  # clean
             tags = {"team": team, "service": service.service, "environment": env}
-        elif p < 0.80:                                   # messy keys and values
+        elif p < 0.80:  # messy keys and values
             tags = self._messy_tags(service, env, d)
-        elif p < 0.88:                                   # only a service tag
+        elif p < 0.88:  # only a service tag
             tags = {("app" if d.spelling < 0.3 else "service"): service.service}
-        elif p < 0.98:                                   # untagged
+        elif p < 0.98:  # untagged
             tags = {}
-        else:                                            # a team nobody knows
+        else:  # a team nobody knows
             tags = {"team": _pick(org.UNKNOWN_TEAM_VALUES, d.spelling), "service": service.service, "environment": env}
         if kind == "ec2" and d.name_tag < 0.8 and tags:
-            tags["Name"] = f"{service.service}-{env}"          # instances of one group share it
+            tags["Name"] = f"{service.service}-{env}"  # instances of one group share it
         if tags and d.cost_center_tag < 0.15:
             tags["CostCenter"] = f"CC-{1000 + (hash_team(team) % 90) * 10}"
         if tags and d.owner_tag < 0.04:
@@ -272,8 +309,7 @@ class _Builder:
         else:
             team_value = team
         svc_variants = org.SERVICE_VALUE_VARIANTS.get(service.service)
-        svc_value = (_pick(svc_variants, d.service_value) if svc_variants and d.messy_service_value < 0.6
-                     else service.service)
+        svc_value = _pick(svc_variants, d.service_value) if svc_variants and d.messy_service_value < 0.6 else service.service
         env_value = _pick(org.ENVIRONMENT_VALUE_VARIANTS[env], d.env_value) if d.messy_env_value < 0.6 else env
         return {team_key: team_value, svc_key: svc_value, env_key: env_value}
 
@@ -312,8 +348,14 @@ class _Builder:
                 kind = k
                 break
         n = len(self.resources)
-        res = Resource(self._resource_id(kind, service.service, env, region, account, n), account,
-                       service=service.service, env=env, kind=kind, region=region.code)
+        res = Resource(
+            self._resource_id(kind, service.service, env, region, account, n),
+            account,
+            service=service.service,
+            env=env,
+            kind=kind,
+            region=region.code,
+        )
         if catalog.KINDS[kind].has_zone:
             res.zone = region.zones[min(int(d.zone * len(region.zones)), len(region.zones) - 1)]
         res.tags = self._tags(service, env, kind, d.tags)
@@ -336,52 +378,174 @@ class _Builder:
         put = self._put_anchor
         clean = lambda team, service, env: {"team": team, "service": service, "environment": env}  # noqa: E731
         p1, p2 = self.ri_purchase_day, self.sp_purchase_day
-        put("payments-ledger", "production", "payments-prod", "rds",
-            clean("payments-core", "payments-ledger", "production"), instance="db.r6g.2xlarge", ri=ri1)
-        put("payments-ledger", "production", "payments-prod", "rds",
-            {"Team": "Payments", "Service": "payments-ledger", "env": "prod"}, instance="db.r6g.2xlarge",
-            ri=ri1, end=round(0.7 * (d - 1)), end_hour=14)
-        put("search-api", "production", "search-prod", "ec2", clean("search-ranking", "search-api", "production"),
-            instance="m6i.2xlarge", start=p1, ri=ri2)
-        put("search-api", "production", "search-prod", "ec2",
+        put(
+            "payments-ledger",
+            "production",
+            "payments-prod",
+            "rds",
+            clean("payments-core", "payments-ledger", "production"),
+            instance="db.r6g.2xlarge",
+            ri=ri1,
+        )
+        put(
+            "payments-ledger",
+            "production",
+            "payments-prod",
+            "rds",
+            {"Team": "Payments", "Service": "payments-ledger", "env": "prod"},
+            instance="db.r6g.2xlarge",
+            ri=ri1,
+            end=round(0.7 * (d - 1)),
+            end_hour=14,
+        )
+        put(
+            "search-api",
+            "production",
+            "search-prod",
+            "ec2",
+            clean("search-ranking", "search-api", "production"),
+            instance="m6i.2xlarge",
+            start=p1,
+            ri=ri2,
+        )
+        put(
+            "search-api",
+            "production",
+            "search-prod",
+            "ec2",
             {"team_name": "search ranking", "app": "SearchAPI", "Environment": "Production"},
-            instance="m6i.2xlarge", start=p1, ri=ri2)
-        put("search-api", "production", "search-prod", "ec2", {"TEAM": "ranking", "service": "search-api", "ENV": "PRD"},
-            instance="m6i.2xlarge", start=p1, ri=ri2, end=max(p1, round(0.9 * (d - 1))), end_hour=9)
-        put("catalog-api", "production", "marketplace-prod", "ec2",
-            {"owner-team": "catalogue", "application": "catalog_api", "stage": "live"}, instance="c6i.4xlarge", sp=sp1)
-        put("payments-api", "production", "payments-prod", "lambda",
-            {"team": "PAY", "service": "PaymentsAPI", "environment": "production"}, sp=sp1)
-        put("warehouse", "production", "data-platform-prod", "ec2", clean("data-warehouse", "warehouse", "production"),
-            instance="r6i.4xlarge", start=p2, sp=sp2)
-        put("cdc-pipeline", "production", "data-platform-prod", "ec2",
-            {"team-name": "DataIngest", "App": "cdc-pipeline", "Env": "prd"}, instance="r6i.4xlarge", start=p2, sp=sp2)
+            instance="m6i.2xlarge",
+            start=p1,
+            ri=ri2,
+        )
+        put(
+            "search-api",
+            "production",
+            "search-prod",
+            "ec2",
+            {"TEAM": "ranking", "service": "search-api", "ENV": "PRD"},
+            instance="m6i.2xlarge",
+            start=p1,
+            ri=ri2,
+            end=max(p1, round(0.9 * (d - 1))),
+            end_hour=9,
+        )
+        put(
+            "catalog-api",
+            "production",
+            "marketplace-prod",
+            "ec2",
+            {"owner-team": "catalogue", "application": "catalog_api", "stage": "live"},
+            instance="c6i.4xlarge",
+            sp=sp1,
+        )
+        put(
+            "payments-api",
+            "production",
+            "payments-prod",
+            "lambda",
+            {"team": "PAY", "service": "PaymentsAPI", "environment": "production"},
+            sp=sp1,
+        )
+        put(
+            "warehouse",
+            "production",
+            "data-platform-prod",
+            "ec2",
+            clean("data-warehouse", "warehouse", "production"),
+            instance="r6i.4xlarge",
+            start=p2,
+            sp=sp2,
+        )
+        put(
+            "cdc-pipeline",
+            "production",
+            "data-platform-prod",
+            "ec2",
+            {"team-name": "DataIngest", "App": "cdc-pipeline", "Env": "prd"},
+            instance="r6i.4xlarge",
+            start=p2,
+            sp=sp2,
+        )
         put("payments-settlement", "production", "payments-prod", "ebs", {})
         put("vpc-core", "production", "shared-services", "nat", {})
         put("search-web", "production", "search-prod", "s3", {"app": "search-web"})
-        put("checkout-web", "production", "payments-prod", "s3",
-            {"team": "growth-experiments", "service": "checkout-web", "environment": "production"})
-        put("checkout-api", "development", "dev-sandbox", "ec2",
-            {"Team": " checkout ", "Service": "Checkout-API", "Environment": "dev"}, instance="t3.large")
-        put("siem", "production", "management", "kms",
-            {"team": "secops", "service": "siem", "environment": "production",
-             "owner": "secops-oncall@example.com", "CostCenter": "CC-4100"})
+        put(
+            "checkout-web",
+            "production",
+            "payments-prod",
+            "s3",
+            {"team": "growth-experiments", "service": "checkout-web", "environment": "production"},
+        )
+        put(
+            "checkout-api",
+            "development",
+            "dev-sandbox",
+            "ec2",
+            {"Team": " checkout ", "Service": "Checkout-API", "Environment": "dev"},
+            instance="t3.large",
+        )
+        put(
+            "siem",
+            "production",
+            "management",
+            "kms",
+            {
+                "team": "secops",
+                "service": "siem",
+                "environment": "production",
+                "owner": "secops-oncall@example.com",
+                "CostCenter": "CC-4100",
+            },
+        )
         put("incident-bot", "staging", "staging-shared", "lambda", {})
-        put("model-serving", "production", "ml-prod", "ec2",
-            {"team": "ML Platform", "service": "model-serving", "environment": "production",
-             "aws:createdBy": "AssumedRole:AROAEXAMPLEROLE01:terraform"}, instance="g5.xlarge")
+        put(
+            "model-serving",
+            "production",
+            "ml-prod",
+            "ec2",
+            {
+                "team": "ML Platform",
+                "service": "model-serving",
+                "environment": "production",
+                "aws:createdBy": "AssumedRole:AROAEXAMPLEROLE01:terraform",
+            },
+            instance="g5.xlarge",
+        )
 
-    def _put_anchor(self, service: str, env: str, account: str, kind: str, tags: dict[str, str], *,
-                    instance: str | None = None, start: int = 0, end: int | None = None, end_hour: int = 24,
-                    ri: int = -1, sp: int = -1, region: str = "us-east-1") -> None:
+    def _put_anchor(
+        self,
+        service: str,
+        env: str,
+        account: str,
+        kind: str,
+        tags: dict[str, str],
+        *,
+        instance: str | None = None,
+        start: int = 0,
+        end: int | None = None,
+        end_hour: int = 24,
+        ri: int = -1,
+        sp: int = -1,
+        region: str = "us-east-1",
+    ) -> None:
         """One hand-placed resource, of median size; `ri` / `sp` cover its eligible usage from their start."""
         svc = org.service(service)
         acct = ACCOUNT_INDEX[account]
         reg = catalog.REGION_BY_CODE[region]
         n = len(self.resources)
-        res = Resource(self._resource_id(kind, service, env, reg, acct, n), acct, tags=dict(tags),
-                       service=service, env=env, kind=kind, region=region, start=start,
-                       end=self.n_days - 1 if end is None else end, end_hour=end_hour if end is not None else 24)
+        res = Resource(
+            self._resource_id(kind, service, env, reg, acct, n),
+            acct,
+            tags=dict(tags),
+            service=service,
+            env=env,
+            kind=kind,
+            region=region,
+            start=start,
+            end=self.n_days - 1 if end is None else end,
+            end_hour=end_hour if end is not None else 24,
+        )
         if catalog.KINDS[kind].has_zone:
             res.zone = reg.zones[n % len(reg.zones)]
         slots = self._slots(kind, svc, env, MEDIAN_SLOTS, instance=instance, with_optional=False)
@@ -408,8 +572,7 @@ class _Builder:
                 base, sp_rate = slot_arrays["base"][mask], slot_arrays["sp_rate"][mask]
                 pattern = slot_arrays["pattern"][mask]
                 active = (start[:, None] <= days[None, :]) & (end[:, None] >= days[None, :])
-                per_day = np.where(pattern[:, None] == PATTERN_CODES["hours"], 24.0 * base[:, None],
-                                   base[:, None] * trend[None, :] * 1.15)
+                per_day = np.where(pattern[:, None] == PATTERN_CODES["hours"], 24.0 * base[:, None], base[:, None] * trend[None, :] * 1.15)
                 upper = (active * per_day * sp_rate[:, None]).sum(axis=0).max()
                 hourly = max(0.01, math.ceil(upper / 24.0 * 1.02 * 100) / 100)
             if sp.payment_option == "All Upfront":
@@ -436,7 +599,7 @@ def build_estate(seed: int, end_date: dt.date, months: int, lines: int) -> Estat
         total = b.slot_lines + b.fee_lines()
         if total > lines:
             b.trim_last(total - lines)
-            _rebuild_pairs(b)        # trimming may have taken the resource out of a period
+            _rebuild_pairs(b)  # trimming may have taken the resource out of a period
             break
     estate = _finish(b)
     return estate
@@ -445,7 +608,7 @@ def build_estate(seed: int, end_date: dt.date, months: int, lines: int) -> Estat
 def _rebuild_pairs(b: _Builder) -> None:
     b._reset_pairs()
     products: dict[int, set[str]] = {}
-    for r, t in zip(b.slots.resource, b.slots.template):
+    for r, t in zip(b.slots.resource, b.slots.template, strict=True):
         products.setdefault(r, set()).add(catalog.TEMPLATES[b.slots.template_keys[t]].product_code)
     res = b.resources
     for r, prods in products.items():
@@ -464,10 +627,21 @@ def _finish(b: _Builder) -> Estate:
     b.size_savings_plans(arrays)
     descs = _slot_descriptors(b, arrays, templates, t_idx)
     estate = Estate(
-        seed=b.seed, window_start=b.window_start, n_days=b.n_days, periods=b.periods, descriptors=descs,
-        resources=res, slots=arrays, slot_stable_ids=stable_ids, savings_plans=b.savings_plans,
-        reservations=b.reservations, pairs=list(b.pair_index), period_pairs=[sorted(p) for p in b.period_pairs],
-        ri_purchase_day=b.ri_purchase_day, sp_purchase_day=b.sp_purchase_day)
+        seed=b.seed,
+        window_start=b.window_start,
+        n_days=b.n_days,
+        periods=b.periods,
+        descriptors=descs,
+        resources=res,
+        slots=arrays,
+        slot_stable_ids=stable_ids,
+        savings_plans=b.savings_plans,
+        reservations=b.reservations,
+        pairs=list(b.pair_index),
+        period_pairs=[sorted(p) for p in b.period_pairs],
+        ri_purchase_day=b.ri_purchase_day,
+        sp_purchase_day=b.sp_purchase_day,
+    )
     estate.expected_lines = b.slot_lines + b.fee_lines()
     return estate
 
@@ -499,7 +673,7 @@ def _slot_arrays(b: _Builder, templates: list[catalog.UsageTemplate], t_idx: np.
         "stable": np.zeros(n, dtype=bool),
     }
     sp_discount = np.array([t.sp_discount for t in templates])[t_idx]
-    sp_discount = np.where(arrays["sp"] == 1, 0.40, sp_discount)        # EC2 Instance SP on r6i
+    sp_discount = np.where(arrays["sp"] == 1, 0.40, sp_discount)  # EC2 Instance SP on r6i
     arrays["sp_rate"] = np.where(arrays["sp"] >= 0, np.round(arrays["rate"] * (1 - sp_discount), 8), 0.0)
     ri = arrays["ri"]
     ri_table = b.reservations
@@ -515,12 +689,11 @@ def _stable_ids(sl: SlotTable, stable: np.ndarray) -> np.ndarray:
     for i, raw in sl.stable.items():
         stable[i] = True
         stable_ids[i] = np.frombuffer(raw, dtype=np.uint8) % 32
-        stable_ids[i, -1] &= 16                     # 256 bits in 52 digits: the last digit is a or q
+        stable_ids[i, -1] &= 16  # 256 bits in 52 digits: the last digit is a or q
     return stable_ids
 
 
-def _slot_descriptors(b: _Builder, arrays: dict[str, np.ndarray], templates: list[catalog.UsageTemplate],
-                      t_idx: np.ndarray) -> Descriptors:
+def _slot_descriptors(b: _Builder, arrays: dict[str, np.ndarray], templates: list[catalog.UsageTemplate], t_idx: np.ndarray) -> Descriptors:
     """One descriptor per distinct (template, region, line type, commitment, account for negations);
     sets each slot's usage, covered and negation descriptors and its (account, product) pair."""
     n = len(t_idx)
@@ -530,22 +703,21 @@ def _slot_descriptors(b: _Builder, arrays: dict[str, np.ndarray], templates: lis
     arrays["desc_cov"] = np.zeros(n, dtype=np.int32)
     arrays["desc_neg"] = np.zeros(n, dtype=np.int32)
     products = np.array([t.product_code for t in templates], dtype=object)[t_idx]
-    arrays["pair"] = np.array([b.pair_index[(a, p)] for a, p in zip(arrays["account"].tolist(), products)],
-                              dtype=np.int32)
+    arrays["pair"] = np.array([b.pair_index[(a, p)] for a, p in zip(arrays["account"].tolist(), products, strict=True)], dtype=np.int32)
     cache: dict[tuple, tuple[int, int, int]] = {}
     for i in range(n):
         account, sp, ri = int(arrays["account"][i]), int(arrays["sp"][i]), int(arrays["ri"][i])
         key = (t_idx[i], region_of[i], sp, ri, account if sp >= 0 else -1)
         found = cache.get(key)
         if found is None:
-            found = cache[key] = _add_slot_descriptors(
-                descs, b, templates[t_idx[i]], catalog.REGIONS[region_of[i]], account, sp, ri)
+            found = cache[key] = _add_slot_descriptors(descs, b, templates[t_idx[i]], catalog.REGIONS[region_of[i]], account, sp, ri)
         arrays["desc_usage"][i], arrays["desc_cov"][i], arrays["desc_neg"][i] = found
     return descs
 
 
-def _add_slot_descriptors(descs: Descriptors, b: _Builder, t: catalog.UsageTemplate, region: catalog.Region,
-                          account: int, sp: int, ri: int) -> tuple[int, int, int]:
+def _add_slot_descriptors(
+    descs: Descriptors, b: _Builder, t: catalog.UsageTemplate, region: catalog.Region, account: int, sp: int, ri: int
+) -> tuple[int, int, int]:
     """(usage, covered, negation) descriptor indices of one kind of slot; 0 where it has no such line."""
     rate = float(np.round(t.rate * (1.0 if t.global_service else region.price_factor), 10))
     base = usage_descriptor(t, region, rate)

@@ -18,25 +18,24 @@ from .estate import ACCOUNT_INDEX, Reservation, SavingsPlan
 from .periods import Period
 
 TAX_RATE = 0.0625
-CREDIT_ACCOUNT = "dev-sandbox"          # promotional credits every month
-ONE_OFF_CREDIT_ACCOUNT = "ml-prod"      # a one-off migration credit in the first month
+CREDIT_ACCOUNT = "dev-sandbox"  # promotional credits every month
+ONE_OFF_CREDIT_ACCOUNT = "ml-prod"  # a one-off migration credit in the first month
 REFUND_ACCOUNT, REFUND_PRODUCT = "payments-prod", "AmazonRDS"
 
 
 @dataclass(frozen=True)
 class Credit:
     account: int
-    kind: str                   # promotional | migration
-    cap: float                  # USD
-    share: float                # of the account's cost in the period
+    kind: str  # promotional | migration
+    cap: float  # USD
+    share: float  # of the account's cost in the period
 
 
 def has_upfront_fee(plan: SavingsPlan) -> bool:
     return plan.payment_option == "All Upfront"
 
 
-def day_fees(day: int, savings_plans: list[SavingsPlan],
-             reservations: list[Reservation]) -> list[tuple[str, SavingsPlan | Reservation]]:
+def day_fees(day: int, savings_plans: list[SavingsPlan], reservations: list[Reservation]) -> list[tuple[str, SavingsPlan | Reservation]]:
     """The fee lines of window day `day`: (line item type, the plan or reservation it bills)."""
     fees: list[tuple[str, SavingsPlan | Reservation]] = []
     for plan in savings_plans:
@@ -56,8 +55,9 @@ def credits(period: Period) -> list[Credit]:
     return found
 
 
-def month_end_fees(period: Period, reservations: list[Reservation], pairs: Collection[int],
-                   accounts: Container[int]) -> list[tuple[str, object]]:
+def month_end_fees(
+    period: Period, reservations: list[Reservation], pairs: Collection[int], accounts: Container[int]
+) -> list[tuple[str, object]]:
     """The month-end lines of `period`, given the (account, product) pair indices billed in it and
     their accounts: (line item type, the reservation, pair index or Credit it is for)."""
     fees: list[tuple[str, object]] = [(LINE_RI_FEE, r) for r in reservations if r.start_day <= period.last_day]

@@ -54,7 +54,7 @@ def generate_cur(
     if not report_name or "/" in report_name:
         raise ValueError("report_name must be a non-empty name without '/'")
     if end_date is None:
-        end_date = dt.datetime.now(dt.timezone.utc).date()
+        end_date = dt.datetime.now(dt.UTC).date()
     if isinstance(end_date, dt.datetime):
         end_date = end_date.date()
     out_dir = Path(out_dir)
@@ -68,19 +68,25 @@ def generate_cur(
     for period in estate.periods:
         assembly_id = _uuid("assembly", version, period.label)
         if fmt == "cur2-parquet":
-            writer = Cur2Writer(out_dir, estate, period, export_name=report_name, prefix=prefix,
-                                assembly_id=assembly_id, execution_id=_uuid("execution", version, period.label),
-                                export_uuid=_uuid("export", report_name))
+            writer = Cur2Writer(
+                out_dir,
+                estate,
+                period,
+                export_name=report_name,
+                prefix=prefix,
+                assembly_id=assembly_id,
+                execution_id=_uuid("execution", version, period.label),
+                export_uuid=_uuid("export", report_name),
+            )
         else:
             legacy_writer = LegacyCsvWriter if fmt == "legacy-csv" else LegacyParquetWriter
-            writer = legacy_writer(out_dir, estate, period, report_name=report_name, prefix=prefix,
-                                   assembly_id=assembly_id)
+            writer = legacy_writer(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
         for day in range(period.first_day, period.last_day + 1):
             for chunk in maker.day(day):
                 writer.write(chunk)
         writer.write(maker.month_end(period))
         manifests.append(writer.close())
         total += writer.rows
-    if total != estate.expected_lines:     # the estate's own count and the written rows must agree
+    if total != estate.expected_lines:  # the estate's own count and the written rows must agree
         raise AssertionError(f"wrote {total} line items, planned {estate.expected_lines}")
     return manifests

@@ -34,26 +34,49 @@ import numpy as np
 
 from . import catalog, fees
 from .cur_fields import (
-    LEGAL_ENTITY, LINE_CREDIT, LINE_FEE, LINE_REFUND, LINE_RI_FEE, LINE_SP_RECURRING, LINE_SP_UPFRONT, LINE_TAX,
-    TAX_TYPE, fmt_rate, product_fields,
+    LEGAL_ENTITY,
+    LINE_CREDIT,
+    LINE_FEE,
+    LINE_REFUND,
+    LINE_RI_FEE,
+    LINE_SP_RECURRING,
+    LINE_SP_UPFRONT,
+    LINE_TAX,
+    TAX_TYPE,
+    fmt_rate,
+    product_fields,
 )
 from .estate import ACCOUNT_INDEX, PAYER, Estate, Reservation, SavingsPlan
 from .periods import DAY_MS, HOUR_MS, Period
 
 NUMERIC = (
-    "lineItem/UsageAmount", "lineItem/NormalizationFactor", "lineItem/NormalizedUsageAmount",
-    "lineItem/UnblendedRate", "lineItem/UnblendedCost", "lineItem/BlendedRate", "lineItem/BlendedCost",
-    "pricing/publicOnDemandCost", "pricing/publicOnDemandRate",
-    "reservation/AmortizedUpfrontCostForUsage", "reservation/AmortizedUpfrontFeeForBillingPeriod",
-    "reservation/EffectiveCost", "reservation/RecurringFeeForUsage",
-    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedNormalizedUnitQuantity",
-    "reservation/UnusedQuantity", "reservation/UnusedRecurringFee", "reservation/UpfrontValue",
-    "savingsPlan/TotalCommitmentToDate", "savingsPlan/SavingsPlanRate", "savingsPlan/UsedCommitment",
-    "savingsPlan/SavingsPlanEffectiveCost", "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
+    "lineItem/UsageAmount",
+    "lineItem/NormalizationFactor",
+    "lineItem/NormalizedUsageAmount",
+    "lineItem/UnblendedRate",
+    "lineItem/UnblendedCost",
+    "lineItem/BlendedRate",
+    "lineItem/BlendedCost",
+    "pricing/publicOnDemandCost",
+    "pricing/publicOnDemandRate",
+    "reservation/AmortizedUpfrontCostForUsage",
+    "reservation/AmortizedUpfrontFeeForBillingPeriod",
+    "reservation/EffectiveCost",
+    "reservation/RecurringFeeForUsage",
+    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+    "reservation/UnusedNormalizedUnitQuantity",
+    "reservation/UnusedQuantity",
+    "reservation/UnusedRecurringFee",
+    "reservation/UpfrontValue",
+    "savingsPlan/TotalCommitmentToDate",
+    "savingsPlan/SavingsPlanRate",
+    "savingsPlan/UsedCommitment",
+    "savingsPlan/SavingsPlanEffectiveCost",
+    "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
     "savingsPlan/RecurringCommitmentForBillingPeriod",
 )
 _B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
-CHUNK_ROWS = 16_384          # usage lines per chunk: memory stays flat whatever `lines` is
+CHUNK_ROWS = 16_384  # usage lines per chunk: memory stays flat whatever `lines` is
 
 
 def line_item_ids(digits: np.ndarray) -> np.ndarray:
@@ -63,7 +86,7 @@ def line_item_ids(digits: np.ndarray) -> np.ndarray:
 
 def random_id_digits(rng: np.random.Generator, n: int) -> np.ndarray:
     digits = rng.integers(0, 32, size=(n, 52), dtype=np.uint8)
-    digits[:, -1] &= 16                       # 256 bits fill 51 digits and 1 bit of the last: a or q
+    digits[:, -1] &= 16  # 256 bits fill 51 digits and 1 bit of the last: a or q
     return digits
 
 
@@ -75,23 +98,28 @@ class Chunk:
     interval: np.ndarray
     start_ms: np.ndarray
     end_ms: np.ndarray
-    ids: np.ndarray                  # (n, 52) base32 digits
+    ids: np.ndarray  # (n, 52) base32 digits
     num: dict[str, np.ndarray]
-    pair: np.ndarray                 # (account, product) pair index, for month-end totals
+    pair: np.ndarray  # (account, product) pair index, for month-end totals
 
     def __len__(self) -> int:
         return len(self.desc)
 
-    def rows(self, start: int, stop: int) -> "Chunk":
+    def rows(self, start: int, stop: int) -> Chunk:
         return Chunk(
-            desc=self.desc[start:stop], account=self.account[start:stop], resource=self.resource[start:stop],
-            interval=self.interval[start:stop], start_ms=self.start_ms[start:stop], end_ms=self.end_ms[start:stop],
-            ids=self.ids[start:stop], num={k: v[start:stop] for k, v in self.num.items()},
+            desc=self.desc[start:stop],
+            account=self.account[start:stop],
+            resource=self.resource[start:stop],
+            interval=self.interval[start:stop],
+            start_ms=self.start_ms[start:stop],
+            end_ms=self.end_ms[start:stop],
+            ids=self.ids[start:stop],
+            num={k: v[start:stop] for k, v in self.num.items()},
             pair=self.pair[start:stop],
         )
 
     @staticmethod
-    def concat(parts: list["Chunk"]) -> "Chunk":
+    def concat(parts: list[Chunk]) -> Chunk:
         parts = [p for p in parts if len(p)] or parts[:1]
         return Chunk(
             desc=np.concatenate([p.desc for p in parts]),
@@ -127,10 +155,8 @@ class LineMaker:
         self.e = estate
         d = estate.descriptors
         self.sp_fee_desc = [d.add(self._sp_fee_fields(sp)) for sp in estate.savings_plans]
-        self.sp_upfront_desc = {sp.index: d.add(self._sp_upfront_fields(sp))
-                                for sp in estate.savings_plans if fees.has_upfront_fee(sp)}
-        self.ri_fee_desc = {ri.index: d.add(self._ri_upfront_fields(ri)) for ri in estate.reservations
-                            if ri.start_day >= 0}
+        self.sp_upfront_desc = {sp.index: d.add(self._sp_upfront_fields(sp)) for sp in estate.savings_plans if fees.has_upfront_fee(sp)}
+        self.ri_fee_desc = {ri.index: d.add(self._ri_upfront_fields(ri)) for ri in estate.reservations if ri.start_day >= 0}
         self.rifee_desc: dict[tuple[int, int], int] = {}
         for p in estate.periods:
             for ri in estate.reservations:
@@ -138,8 +164,9 @@ class LineMaker:
                     self.rifee_desc[(ri.index, p.index)] = d.add(self._rifee_fields(ri, p))
         products = sorted({prod for _, prod in estate.pairs})
         self.tax_desc = {prod: d.add(self._tax_fields(prod)) for prod in products}
-        self.credit_desc = {(kind, prod): d.add(self._credit_fields(kind, prod))
-                            for kind in ("promotional", "migration") for prod in products}
+        self.credit_desc = {
+            (kind, prod): d.add(self._credit_fields(kind, prod)) for kind in ("promotional", "migration") for prod in products
+        }
         self.refund_desc = d.add(self._refund_fields())
         self.payer_sp_pair = estate.pairs.index((PAYER, "ComputeSavingsPlans"))
         self.pair_of = {pair: i for i, pair in enumerate(estate.pairs)}
@@ -171,26 +198,33 @@ class LineMaker:
             "savingsPlan/Region": catalog.REGION_BY_CODE[sp.region].location if sp.region else "",
             "savingsPlan/InstanceTypeFamily": sp.family,
             "pricing/unit": "Hrs",
-            **product_fields("ComputeSavingsPlans", None, productFamily="Savings Plans",
-                             servicecode="ComputeSavingsPlans", usagetype=sp.usage_type),
+            **product_fields(
+                "ComputeSavingsPlans", None, productFamily="Savings Plans", servicecode="ComputeSavingsPlans", usagetype=sp.usage_type
+            ),
         }
 
     def _sp_fee_fields(self, sp) -> dict[str, str]:
         hourly = sp.recurring_hourly + sp.upfront_hourly
         kind = "Compute" if sp.offering_type == "ComputeSavingsPlans" else "EC2 Instance"
-        return dict(self._sp_common(sp), **{
-            "bill/BillType": "Anniversary",
-            "lineItem/LineItemType": LINE_SP_RECURRING,
-            "lineItem/LineItemDescription": f"{sp.term.replace('yr', ' year')} {sp.payment_option} {kind} "
-                                            f"Savings Plan with {fmt_rate(hourly)} USD hourly commitment",
-        })
+        return dict(
+            self._sp_common(sp),
+            **{
+                "bill/BillType": "Anniversary",
+                "lineItem/LineItemType": LINE_SP_RECURRING,
+                "lineItem/LineItemDescription": f"{sp.term.replace('yr', ' year')} {sp.payment_option} {kind} "
+                f"Savings Plan with {fmt_rate(hourly)} USD hourly commitment",
+            },
+        )
 
     def _sp_upfront_fields(self, sp) -> dict[str, str]:
-        return dict(self._sp_common(sp), **{
-            "bill/BillType": "Purchase",
-            "lineItem/LineItemType": LINE_SP_UPFRONT,
-            "lineItem/LineItemDescription": f"Savings Plan upfront fee for {sp.arn}",
-        })
+        return dict(
+            self._sp_common(sp),
+            **{
+                "bill/BillType": "Purchase",
+                "lineItem/LineItemType": LINE_SP_UPFRONT,
+                "lineItem/LineItemDescription": f"Savings Plan upfront fee for {sp.arn}",
+            },
+        )
 
     def _ri_common(self, ri) -> dict[str, str]:
         t = catalog.TEMPLATES[ri.template]
@@ -210,16 +244,20 @@ class LineMaker:
             "reservation/EndTime": ri.end_time,
             "reservation/ModificationStatus": "Original",
             "reservation/SubscriptionId": ri.subscription_id,
-            **product_fields(t.product_code, region, productFamily=t.family, servicecode=t.servicecode,
-                             instanceType=t.attrs["instanceType"]),
+            **product_fields(
+                t.product_code, region, productFamily=t.family, servicecode=t.servicecode, instanceType=t.attrs["instanceType"]
+            ),
         }
 
     def _ri_upfront_fields(self, ri) -> dict[str, str]:
-        return dict(self._ri_common(ri), **{
-            "bill/BillType": "Purchase",
-            "lineItem/LineItemType": LINE_FEE,
-            "lineItem/LineItemDescription": f"Sign up charge for subscription: {ri.subscription_id}, planId: 2",
-        })
+        return dict(
+            self._ri_common(ri),
+            **{
+                "bill/BillType": "Purchase",
+                "lineItem/LineItemType": LINE_FEE,
+                "lineItem/LineItemDescription": f"Sign up charge for subscription: {ri.subscription_id}, planId: 2",
+            },
+        )
 
     def _ri_hours(self, ri, p: Period) -> int:
         start = max(p.first_day, ri.start_day)
@@ -229,18 +267,21 @@ class LineMaker:
         hours = self._ri_hours(ri, p)
         nf = ri.normalization_factor
         what = catalog.TEMPLATES[ri.template].attrs["instanceType"]
-        return dict(self._ri_common(ri), **{
-            "bill/BillType": "Anniversary",
-            "lineItem/LineItemType": LINE_RI_FEE,
-            "lineItem/LineItemDescription": f"USD {fmt_rate(ri.recurring_hourly)} hourly fee per "
-                                            f"{'PostgreSQL' if 'rds' in ri.template else 'Linux/UNIX (Amazon VPC)'}, "
-                                            f"{what} instance",
-            "reservation/NumberOfReservations": str(ri.count),
-            "reservation/UnitsPerReservation": f"{hours}.0",
-            "reservation/TotalReservedUnits": f"{hours * ri.count}.0",
-            "reservation/NormalizedUnitsPerReservation": f"{hours * nf:.1f}",
-            "reservation/TotalReservedNormalizedUnits": f"{hours * nf * ri.count:.1f}",
-        })
+        return dict(
+            self._ri_common(ri),
+            **{
+                "bill/BillType": "Anniversary",
+                "lineItem/LineItemType": LINE_RI_FEE,
+                "lineItem/LineItemDescription": f"USD {fmt_rate(ri.recurring_hourly)} hourly fee per "
+                f"{'PostgreSQL' if 'rds' in ri.template else 'Linux/UNIX (Amazon VPC)'}, "
+                f"{what} instance",
+                "reservation/NumberOfReservations": str(ri.count),
+                "reservation/UnitsPerReservation": f"{hours}.0",
+                "reservation/TotalReservedUnits": f"{hours * ri.count}.0",
+                "reservation/NormalizedUnitsPerReservation": f"{hours * nf:.1f}",
+                "reservation/TotalReservedNormalizedUnits": f"{hours * nf * ri.count:.1f}",
+            },
+        )
 
     @staticmethod
     def _tax_fields(product: str) -> dict[str, str]:
@@ -283,7 +324,7 @@ class LineMaker:
         e, s = self.e, self.e.slots
         active = np.flatnonzero((s["start"] <= day) & (s["end"] >= day))
         used = np.zeros(len(e.savings_plans))
-        batches = [active[i:i + CHUNK_ROWS] for i in range(0, len(active), CHUNK_ROWS)] or [active]
+        batches = [active[i : i + CHUNK_ROWS] for i in range(0, len(active), CHUNK_ROWS)] or [active]
         for b, batch in enumerate(batches):
             chunk = self._usage(day, b, batch, used)
             if b == len(batches) - 1:
@@ -336,15 +377,17 @@ class LineMaker:
         weekend = date.weekday() >= 5
         pattern, base = s["pattern"][active], s["base"][active]
         weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
-        amount = np.select(
-            [pattern == 0, pattern == 1],
-            [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
-            base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
-        ) * frac
+        amount = (
+            np.select(
+                [pattern == 0, pattern == 1],
+                [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
+                base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
+            )
+            * frac
+        )
         return np.round(amount, 8)
 
-    def _usage_numbers(self, active: np.ndarray, amount: np.ndarray, disc: np.ndarray,
-                       cov: np.ndarray) -> dict[str, np.ndarray]:
+    def _usage_numbers(self, active: np.ndarray, amount: np.ndarray, disc: np.ndarray, cov: np.ndarray) -> dict[str, np.ndarray]:
         """The numeric columns of usage lines; `disc`: discounted by a reservation, `cov`: covered by a plan."""
         s = self.e.slots
         rate = s["rate"][active]
@@ -380,13 +423,19 @@ class LineMaker:
         od_cost = usage.num["pricing/publicOnDemandCost"][ci]
         neg_num = _empty_num(len(ci))
         neg_num["lineItem/UsageAmount"] = np.zeros(len(ci))
-        neg_num["lineItem/UnblendedCost"] = 0.0 - od_cost           # never -0.0
+        neg_num["lineItem/UnblendedCost"] = 0.0 - od_cost  # never -0.0
         neg_num["lineItem/BlendedCost"] = 0.0 - od_cost
         neg_num["pricing/publicOnDemandCost"] = np.zeros(len(ci))
         return Chunk(
-            desc=desc_neg[ci], account=usage.account[ci], resource=usage.resource[ci],
-            interval=usage.interval[ci], start_ms=usage.start_ms[ci], end_ms=usage.end_ms[ci],
-            ids=random_id_digits(rng, len(ci)), num=neg_num, pair=usage.pair[ci],
+            desc=desc_neg[ci],
+            account=usage.account[ci],
+            resource=usage.resource[ci],
+            interval=usage.interval[ci],
+            start_ms=usage.start_ms[ci],
+            end_ms=usage.end_ms[ci],
+            ids=random_id_digits(rng, len(ci)),
+            num=neg_num,
+            pair=usage.pair[ci],
         )
 
     def _day_fees(self, day: int, used: np.ndarray) -> Chunk:
@@ -404,43 +453,61 @@ class LineMaker:
 
     def _sp_recurring_row(self, plan: SavingsPlan, used: np.ndarray) -> FeeRow:
         hourly = plan.recurring_hourly + plan.upfront_hourly
-        return FeeRow(self.sp_fee_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
-            "lineItem/UsageAmount": 24.0,
-            "lineItem/UnblendedRate": plan.recurring_hourly,
-            "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
-            "lineItem/BlendedRate": plan.recurring_hourly,
-            "lineItem/BlendedCost": round(plan.recurring_hourly * 24, 10),
-            "pricing/publicOnDemandCost": 0.0,
-            "savingsPlan/TotalCommitmentToDate": round(hourly * 24, 10),
-            "savingsPlan/UsedCommitment": round(float(used[plan.index]), 10),
-            "savingsPlan/RecurringCommitmentForBillingPeriod": round(plan.recurring_hourly * 24, 10),
-            "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
-        })
+        return FeeRow(
+            self.sp_fee_desc[plan.index],
+            PAYER,
+            plan.resource,
+            self.payer_sp_pair,
+            {
+                "lineItem/UsageAmount": 24.0,
+                "lineItem/UnblendedRate": plan.recurring_hourly,
+                "lineItem/UnblendedCost": round(plan.recurring_hourly * 24, 10),
+                "lineItem/BlendedRate": plan.recurring_hourly,
+                "lineItem/BlendedCost": round(plan.recurring_hourly * 24, 10),
+                "pricing/publicOnDemandCost": 0.0,
+                "savingsPlan/TotalCommitmentToDate": round(hourly * 24, 10),
+                "savingsPlan/UsedCommitment": round(float(used[plan.index]), 10),
+                "savingsPlan/RecurringCommitmentForBillingPeriod": round(plan.recurring_hourly * 24, 10),
+                "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod": round(plan.upfront_hourly * 24, 10),
+            },
+        )
 
     def _sp_upfront_row(self, plan: SavingsPlan) -> FeeRow:
-        return FeeRow(self.sp_upfront_desc[plan.index], PAYER, plan.resource, self.payer_sp_pair, {
-            "lineItem/UsageAmount": 1.0,
-            "lineItem/UnblendedRate": plan.upfront_total,
-            "lineItem/UnblendedCost": plan.upfront_total,
-            "lineItem/BlendedRate": plan.upfront_total,
-            "lineItem/BlendedCost": plan.upfront_total,
-            "pricing/publicOnDemandCost": 0.0,
-        })
+        return FeeRow(
+            self.sp_upfront_desc[plan.index],
+            PAYER,
+            plan.resource,
+            self.payer_sp_pair,
+            {
+                "lineItem/UsageAmount": 1.0,
+                "lineItem/UnblendedRate": plan.upfront_total,
+                "lineItem/UnblendedCost": plan.upfront_total,
+                "lineItem/BlendedRate": plan.upfront_total,
+                "lineItem/BlendedCost": plan.upfront_total,
+                "pricing/publicOnDemandCost": 0.0,
+            },
+        )
 
     def _ri_upfront_row(self, r: Reservation) -> FeeRow:
         term_hours = 8760 * int(r.term[0])
         per_reservation = round(r.upfront_hourly * term_hours, 2)
         total = round(per_reservation * r.count, 2)
         product = catalog.TEMPLATES[r.template].product_code
-        return FeeRow(self.ri_fee_desc[r.index], r.account, 0, self.pair_of[(r.account, product)], {
-            "lineItem/UsageAmount": float(r.count),
-            "lineItem/UnblendedRate": per_reservation,
-            "lineItem/UnblendedCost": total,
-            "lineItem/BlendedRate": per_reservation,
-            "lineItem/BlendedCost": total,
-            "pricing/publicOnDemandCost": 0.0,
-            "reservation/UpfrontValue": total,
-        })
+        return FeeRow(
+            self.ri_fee_desc[r.index],
+            r.account,
+            0,
+            self.pair_of[(r.account, product)],
+            {
+                "lineItem/UsageAmount": float(r.count),
+                "lineItem/UnblendedRate": per_reservation,
+                "lineItem/UnblendedCost": total,
+                "lineItem/BlendedRate": per_reservation,
+                "lineItem/BlendedCost": total,
+                "pricing/publicOnDemandCost": 0.0,
+                "reservation/UpfrontValue": total,
+            },
+        )
 
     def _rows(self, rows: list[FeeRow], rng, interval: int, start_ms: int, end_ms: int) -> Chunk:
         n = len(rows)
@@ -474,8 +541,7 @@ class LineMaker:
         }
         accounts = {e.pairs[j][0] for j in pairs}
         # in order: the RI fees come first and count towards the tax, credits and refund after them
-        rows = [make[line_type](subject)
-                for line_type, subject in fees.month_end_fees(p, e.reservations, pairs, accounts)]
+        rows = [make[line_type](subject) for line_type, subject in fees.month_end_fees(p, e.reservations, pairs, accounts)]
         chunk = self._rows(rows, rng, p.first_day, p.start_ms, p.end_ms)
         self.period_base[:] = 0.0
         self.ri_used_hours[:] = 0.0
@@ -490,32 +556,44 @@ class LineMaker:
         unused = max(0.0, round(elapsed - self.ri_used_hours[r.index], 8))
         term_hours = 8760 * int(r.term[0])
         product = catalog.TEMPLATES[r.template].product_code
-        row = FeeRow(self.rifee_desc[(r.index, p.index)], r.account, 0, self.pair_of[(r.account, product)], {
-            "lineItem/UsageAmount": units,
-            "lineItem/UnblendedRate": r.recurring_hourly,
-            "lineItem/UnblendedCost": round(units * r.recurring_hourly, 10),
-            "lineItem/BlendedRate": r.recurring_hourly,
-            "lineItem/BlendedCost": round(units * r.recurring_hourly, 10),
-            "pricing/publicOnDemandCost": 0.0,
-            "reservation/AmortizedUpfrontFeeForBillingPeriod": round(units * r.upfront_hourly, 10),
-            "reservation/UnusedQuantity": unused,
-            "reservation/UnusedNormalizedUnitQuantity": round(unused * r.normalization_factor, 8),
-            "reservation/UnusedRecurringFee": round(unused * r.recurring_hourly, 10),
-            "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod": round(unused * r.upfront_hourly, 10),
-            "reservation/UpfrontValue": round(r.upfront_hourly * term_hours * r.count, 2),
-        })
+        row = FeeRow(
+            self.rifee_desc[(r.index, p.index)],
+            r.account,
+            0,
+            self.pair_of[(r.account, product)],
+            {
+                "lineItem/UsageAmount": units,
+                "lineItem/UnblendedRate": r.recurring_hourly,
+                "lineItem/UnblendedCost": round(units * r.recurring_hourly, 10),
+                "lineItem/BlendedRate": r.recurring_hourly,
+                "lineItem/BlendedCost": round(units * r.recurring_hourly, 10),
+                "pricing/publicOnDemandCost": 0.0,
+                "reservation/AmortizedUpfrontFeeForBillingPeriod": round(units * r.upfront_hourly, 10),
+                "reservation/UnusedQuantity": unused,
+                "reservation/UnusedNormalizedUnitQuantity": round(unused * r.normalization_factor, 8),
+                "reservation/UnusedRecurringFee": round(unused * r.recurring_hourly, 10),
+                "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod": round(unused * r.upfront_hourly, 10),
+                "reservation/UpfrontValue": round(r.upfront_hourly * term_hours * r.count, 2),
+            },
+        )
         self.period_base[row.pair] += row.values["lineItem/UnblendedCost"]
         return row
 
     def _tax_row(self, pair: int) -> FeeRow:
         account, product = self.e.pairs[pair]
         tax = round(max(0.0, float(self.period_base[pair])) * fees.TAX_RATE, 2)
-        return FeeRow(self.tax_desc[product], account, 0, pair, {
-            "lineItem/UsageAmount": 1.0,
-            "lineItem/UnblendedCost": tax,
-            "lineItem/BlendedCost": tax,
-            "pricing/publicOnDemandCost": 0.0,
-        })
+        return FeeRow(
+            self.tax_desc[product],
+            account,
+            0,
+            pair,
+            {
+                "lineItem/UsageAmount": 1.0,
+                "lineItem/UnblendedCost": tax,
+                "lineItem/BlendedCost": tax,
+                "pricing/publicOnDemandCost": 0.0,
+            },
+        )
 
     def _credit_row(self, credit: fees.Credit, period_pairs: list[int]) -> FeeRow:
         """A credit against the account's costliest product of the month, a share of its cost up to a cap."""
@@ -523,20 +601,32 @@ class LineMaker:
         top = max(pairs, key=lambda j: (self.period_base[j], -j))
         total = float(sum(self.period_base[j] for j in pairs))
         amount = -round(min(credit.cap, credit.share * max(total, 0.0)), 2)
-        return FeeRow(self.credit_desc[(credit.kind, self.e.pairs[top][1])], credit.account, 0, top, {
-            "lineItem/UsageAmount": 0.0,
-            "lineItem/UnblendedCost": amount,
-            "lineItem/BlendedCost": amount,
-            "pricing/publicOnDemandCost": 0.0,
-        })
+        return FeeRow(
+            self.credit_desc[(credit.kind, self.e.pairs[top][1])],
+            credit.account,
+            0,
+            top,
+            {
+                "lineItem/UsageAmount": 0.0,
+                "lineItem/UnblendedCost": amount,
+                "lineItem/BlendedCost": amount,
+                "pricing/publicOnDemandCost": 0.0,
+            },
+        )
 
     def _refund_row(self) -> FeeRow:
         account = ACCOUNT_INDEX[fees.REFUND_ACCOUNT]
         pair = self.pair_of[(account, fees.REFUND_PRODUCT)]
         amount = -round(0.05 * max(0.0, float(self.period_base[pair])), 2)
-        return FeeRow(self.refund_desc, account, 0, pair, {
-            "lineItem/UsageAmount": 0.0,
-            "lineItem/UnblendedCost": amount,
-            "lineItem/BlendedCost": amount,
-            "pricing/publicOnDemandCost": 0.0,
-        })
+        return FeeRow(
+            self.refund_desc,
+            account,
+            0,
+            pair,
+            {
+                "lineItem/UsageAmount": 0.0,
+                "lineItem/UnblendedCost": amount,
+                "lineItem/BlendedCost": amount,
+                "pricing/publicOnDemandCost": 0.0,
+            },
+        )

@@ -47,8 +47,8 @@ class BusinessUnit:
     business_unit: str
     business_group: str
     description: str
-    prod_account: str        # account name where the unit's production workloads run
-    staging_account: str     # account name for its staging workloads
+    prod_account: str  # account name where the unit's production workloads run
+    staging_account: str  # account name for its staging workloads
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Team:
 class Service:
     service: str
     team: str
-    service_type: str        # api | frontend | worker | database | batch | pipeline | stream | storage | ml | search | platform
+    service_type: str  # api | frontend | worker | database | batch | pipeline | stream | storage | ml | search | platform
     description: str
     home_region: str = "us-east-1"
 
@@ -84,9 +84,9 @@ class Service:
 
 @dataclass(frozen=True)
 class Account:
-    account_id: str          # 12 digits
+    account_id: str  # 12 digits
     name: str
-    owner_team: str | None   # None: a shared account, owned by nobody
+    owner_team: str | None  # None: a shared account, owned by nobody
     is_payer: bool = False
 
 
@@ -97,22 +97,18 @@ BUSINESS_GROUPS: tuple[BusinessGroup, ...] = (
 )
 
 BUSINESS_UNITS: tuple[BusinessUnit, ...] = (
-    BusinessUnit("Payments", "Consumer", "Card and wallet payments, checkout and fraud prevention.",
-                 "payments-prod", "payments-staging"),
-    BusinessUnit("Search", "Consumer", "Product search, ranking and autocomplete.",
-                 "search-prod", "staging-shared"),
-    BusinessUnit("Marketplace", "Consumer", "Catalog, seller tools and recommendations.",
-                 "marketplace-prod", "staging-shared"),
-    BusinessUnit("Infrastructure", "Platform", "Compute, networking, reliability and observability.",
-                 "shared-services", "staging-shared"),
-    BusinessUnit("Data Platform", "Platform", "Event collection, the data lake and the warehouse.",
-                 "data-platform-prod", "staging-shared"),
-    BusinessUnit("Machine Learning", "Platform", "Model training, serving and the feature store.",
-                 "ml-prod", "dev-sandbox"),
-    BusinessUnit("Finance Systems", "Corporate", "Invoicing, revenue recognition and financial reporting.",
-                 "finance-prod", "staging-shared"),
-    BusinessUnit("Security", "Corporate", "Application security, security operations and identity.",
-                 "security-tooling", "security-tooling"),
+    BusinessUnit("Payments", "Consumer", "Card and wallet payments, checkout and fraud prevention.", "payments-prod", "payments-staging"),
+    BusinessUnit("Search", "Consumer", "Product search, ranking and autocomplete.", "search-prod", "staging-shared"),
+    BusinessUnit("Marketplace", "Consumer", "Catalog, seller tools and recommendations.", "marketplace-prod", "staging-shared"),
+    BusinessUnit("Infrastructure", "Platform", "Compute, networking, reliability and observability.", "shared-services", "staging-shared"),
+    BusinessUnit("Data Platform", "Platform", "Event collection, the data lake and the warehouse.", "data-platform-prod", "staging-shared"),
+    BusinessUnit("Machine Learning", "Platform", "Model training, serving and the feature store.", "ml-prod", "dev-sandbox"),
+    BusinessUnit(
+        "Finance Systems", "Corporate", "Invoicing, revenue recognition and financial reporting.", "finance-prod", "staging-shared"
+    ),
+    BusinessUnit(
+        "Security", "Corporate", "Application security, security operations and identity.", "security-tooling", "security-tooling"
+    ),
 )
 
 TEAMS: tuple[Team, ...] = (
@@ -184,7 +180,12 @@ SERVICES: tuple[Service, ...] = (
     Service("status-page", "sre", "frontend", "Public status page."),
     Service("vpc-core", "networking", "platform", "VPCs, NAT gateways and transit routing."),
     Service("vuln-scanner", "appsec", "batch", "Container and dependency vulnerability scans."),
-    Service("warehouse", "data-warehouse", "database", "The analytics warehouse.", ),
+    Service(
+        "warehouse",
+        "data-warehouse",
+        "database",
+        "The analytics warehouse.",
+    ),
     Service("data-lake", "data-warehouse", "storage", "Raw and curated data lake buckets."),
 )
 
@@ -237,8 +238,8 @@ UNKNOWN_TEAM_VALUES: tuple[str, ...] = ("growth-experiments", "legacy-billing", 
 @dataclass(frozen=True)
 class TagRule:
     rule_name: str
-    tag_key: str             # exact (normalised) key, or "" for a pattern-only rule
-    pattern: str             # regex on the normalised key, or ""
+    tag_key: str  # exact (normalised) key, or "" for a pattern-only rule
+    pattern: str  # regex on the normalised key, or ""
     normalized_key: str
     priority: int
     is_active: bool
@@ -247,7 +248,7 @@ class TagRule:
 @dataclass(frozen=True)
 class TagValueAlias:
     normalized_key: str
-    pattern: str             # regex on the lower-cased, trimmed value
+    pattern: str  # regex on the lower-cased, trimmed value
     normalized_value: str
     priority: int
 
@@ -305,24 +306,37 @@ def write_seeds(seeds_dir: Path) -> list[Path]:
     seeds_dir = Path(seeds_dir)
     seeds_dir.mkdir(parents=True, exist_ok=True)
     return [
-        _write(seeds_dir / "business_groups.csv", ["business_group", "description"],
-               [[g.business_group, g.description] for g in BUSINESS_GROUPS]),
-        _write(seeds_dir / "business_units.csv", ["business_unit", "business_group", "description"],
-               [[u.business_unit, u.business_group, u.description] for u in BUSINESS_UNITS]),
-        _write(seeds_dir / "teams.csv", ["team", "business_unit", "owner_email", "slack_channel"],
-               [[t.team, t.business_unit, t.owner_email, t.slack_channel] for t in TEAMS]),
-        _write(seeds_dir / "services.csv",
-               ["service", "team", "service_type", "repository_url", "documentation_url", "description"],
-               [[s.service, s.team, s.service_type, s.repository_url, s.documentation_url, s.description]
-                for s in SERVICES]),
-        _write(seeds_dir / "account_owners.csv", ["account_id", "team"],
-               [[a.account_id, a.owner_team] for a in ACCOUNTS if a.owner_team]),
-        _write(seeds_dir / "tag_rules.csv",
-               ["rule_name", "tag_key", "pattern", "normalized_key", "priority", "is_active"],
-               [[r.rule_name, r.tag_key, r.pattern, r.normalized_key, str(r.priority), _bool(r.is_active)]
-                for r in TAG_RULES]),
-        _write(seeds_dir / "tag_value_aliases.csv", ["normalized_key", "pattern", "normalized_value", "priority"],
-               [[a.normalized_key, a.pattern, a.normalized_value, str(a.priority)] for a in TAG_VALUE_ALIASES]),
+        _write(
+            seeds_dir / "business_groups.csv",
+            ["business_group", "description"],
+            [[g.business_group, g.description] for g in BUSINESS_GROUPS],
+        ),
+        _write(
+            seeds_dir / "business_units.csv",
+            ["business_unit", "business_group", "description"],
+            [[u.business_unit, u.business_group, u.description] for u in BUSINESS_UNITS],
+        ),
+        _write(
+            seeds_dir / "teams.csv",
+            ["team", "business_unit", "owner_email", "slack_channel"],
+            [[t.team, t.business_unit, t.owner_email, t.slack_channel] for t in TEAMS],
+        ),
+        _write(
+            seeds_dir / "services.csv",
+            ["service", "team", "service_type", "repository_url", "documentation_url", "description"],
+            [[s.service, s.team, s.service_type, s.repository_url, s.documentation_url, s.description] for s in SERVICES],
+        ),
+        _write(seeds_dir / "account_owners.csv", ["account_id", "team"], [[a.account_id, a.owner_team] for a in ACCOUNTS if a.owner_team]),
+        _write(
+            seeds_dir / "tag_rules.csv",
+            ["rule_name", "tag_key", "pattern", "normalized_key", "priority", "is_active"],
+            [[r.rule_name, r.tag_key, r.pattern, r.normalized_key, str(r.priority), _bool(r.is_active)] for r in TAG_RULES],
+        ),
+        _write(
+            seeds_dir / "tag_value_aliases.csv",
+            ["normalized_key", "pattern", "normalized_value", "priority"],
+            [[a.normalized_key, a.pattern, a.normalized_value, str(a.priority)] for a in TAG_VALUE_ALIASES],
+        ),
     ]
 
 

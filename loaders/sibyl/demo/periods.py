@@ -17,10 +17,10 @@ HOUR_MS = 3_600_000
 class Period:
     index: int
     start: dt.date
-    end: dt.date            # exclusive: first day of the next month
-    first_day: int          # window day index of `start`
-    last_day: int           # window day index of the last day with data (inclusive)
-    closed: bool            # the whole month has data
+    end: dt.date  # exclusive: first day of the next month
+    first_day: int  # window day index of `start`
+    last_day: int  # window day index of the last day with data (inclusive)
+    closed: bool  # the whole month has data
 
     @property
     def label(self) -> str:
@@ -63,8 +63,8 @@ def make_calendar(end_date: dt.date, months: int) -> tuple[dt.date, int, list[Pe
     while p_start <= last:
         p_end = _first_of_next_month(p_start)
         data_end = min(p_end - dt.timedelta(days=1), last)
-        periods.append(Period(len(periods), p_start, p_end, (p_start - start).days, (data_end - start).days,
-                              data_end == p_end - dt.timedelta(days=1)))
+        periods.append(
+            Period(len(periods), p_start, p_end, (p_start - start).days, (data_end - start).days, data_end == p_end - dt.timedelta(days=1))
+        )
         p_start = p_end
     return start, n_days, periods
-

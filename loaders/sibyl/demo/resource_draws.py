@@ -16,8 +16,8 @@ import numpy as np
 class TagDraws(NamedTuple):
     """Uniforms 10-28: the resource's tags."""
 
-    profile: float              # clean, messy, service tag only, untagged, or a team nobody knows
-    spelling: float             # messy team key; `app` or `service` for a service tag only; which unknown team
+    profile: float  # clean, messy, service tag only, untagged, or a team nobody knows
+    spelling: float  # messy team key; `app` or `service` for a service tag only; which unknown team
     messy_team_key: float
     service_key: float
     messy_service_key: float
@@ -40,33 +40,33 @@ class TagDraws(NamedTuple):
 class LifetimeDraws(NamedTuple):
     """Uniforms 30-35: when the resource exists."""
 
-    from_window_start: float    # it exists from the first day of the window
-    ends_early: float           # ... but goes away before the window ends
-    day: float                  # the day it goes away (from the start) or it appears (otherwise)
-    hour: float                 # that day's hour
-    duration: float             # how many days a resource that appears later lives
-    last_hour: float            # the hour it goes away on its last day
+    from_window_start: float  # it exists from the first day of the window
+    ends_early: float  # ... but goes away before the window ends
+    day: float  # the day it goes away (from the start) or it appears (otherwise)
+    hour: float  # that day's hour
+    duration: float  # how many days a resource that appears later lives
+    last_hour: float  # the hour it goes away on its last day
 
 
 class SlotDraws(NamedTuple):
     """Uniforms 40-48 and the 8 normals: its usage types and amounts."""
 
-    keep: np.ndarray            # per usage type of its kind: an optional one is kept if below its probability
-    size: float                 # instance type or database class
-    amount: np.ndarray          # per usage type: normal deviate of its amount from the median
+    keep: np.ndarray  # per usage type of its kind: an optional one is kept if below its probability
+    size: float  # instance type or database class
+    amount: np.ndarray  # per usage type: normal deviate of its amount from the median
 
 
 class ResourceDraws(NamedTuple):
     service: float
     env: float
-    account: float              # Security's production resources: some run in the payer account
+    account: float  # Security's production resources: some run in the payer account
     region: float
     kind: float
     zone: float
     tags: TagDraws
     lifetime: LifetimeDraws
     slots: SlotDraws
-    savings_plan: float         # covered by the Compute Savings Plan (production compute only)
+    savings_plan: float  # covered by the Compute Savings Plan (production compute only)
 
 
 # What a hand-placed resource is drawn from: the median of every amount (it keeps no optional usage type).
@@ -77,7 +77,12 @@ def draw_resource(rng: np.random.Generator) -> ResourceDraws:
     u = rng.random(64)
     z = rng.standard_normal(8)
     return ResourceDraws(
-        service=u[0], env=u[1], account=u[2], region=u[3], kind=u[4], zone=u[5],
+        service=u[0],
+        env=u[1],
+        account=u[2],
+        region=u[3],
+        kind=u[4],
+        zone=u[5],
         tags=TagDraws(*u[10:29]),
         lifetime=LifetimeDraws(*u[30:36]),
         slots=SlotDraws(keep=u[40:48], size=u[48], amount=z),

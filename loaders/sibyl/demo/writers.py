@@ -101,8 +101,11 @@ class _Common:
         in_period = (res.start <= period.last_day) & (res.end >= period.first_day)
         self.tag_keys = sorted({k for ts in np.unique(res.tagset[in_period]) for k, _ in res.tagsets[ts]})
         self.intervals = pa.array([self._interval(d) for d in range(estate.n_days)], pa.string())
-        self.invoice_id = str(1_000_000_000 + int(hashlib.sha256(
-            f"{estate.seed}|{period.label}".encode()).hexdigest()[:8], 16) % 9_000_000_000) if period.closed else ""
+        self.invoice_id = (
+            str(1_000_000_000 + int(hashlib.sha256(f"{estate.seed}|{period.label}".encode()).hexdigest()[:8], 16) % 9_000_000_000)
+            if period.closed
+            else ""
+        )
 
     def _interval(self, day: int) -> str:
         a = self.e.day_date(day)
@@ -129,11 +132,21 @@ class _Common:
         codes, uniques = cache[key]
         return _dict(codes[self.tagset_of[chunk.resource]], uniques)
 
-    SPECIAL = frozenset({
-        "identity/LineItemId", "identity/TimeInterval", "bill/InvoiceId", "bill/InvoicingEntity",
-        "bill/BillingEntity", "bill/PayerAccountId", "lineItem/UsageAccountId", "lineItem/ResourceId",
-        "lineItem/AvailabilityZone", "lineItem/CurrencyCode", "pricing/currency",
-    })
+    SPECIAL = frozenset(
+        {
+            "identity/LineItemId",
+            "identity/TimeInterval",
+            "bill/InvoiceId",
+            "bill/InvoicingEntity",
+            "bill/BillingEntity",
+            "bill/PayerAccountId",
+            "lineItem/UsageAccountId",
+            "lineItem/ResourceId",
+            "lineItem/AvailabilityZone",
+            "lineItem/CurrencyCode",
+            "pricing/currency",
+        }
+    )
 
     def special(self, header: str, chunk: Chunk) -> pa.Array | None:
         n = len(chunk)
@@ -232,7 +245,7 @@ class _RotatingFiles:
     def __init__(self, directory: Path, name_of, open_file, write, close, schema: pa.Schema) -> None:
         self.dir, self.name_of = directory, name_of
         self._open, self._write, self._close = open_file, write, close
-        self._schema = schema                       # used only if nothing is ever written
+        self._schema = schema  # used only if nothing is ever written
         self.paths: list[Path] = []
         self.rows_per_file: list[int] = []
         self._handle = None
@@ -245,7 +258,7 @@ class _RotatingFiles:
                 self._rotate(table.schema)
             take = min(table.num_rows - offset, MAX_ROWS_PER_FILE - self._rows)
             self._write(self._handle, table.slice(offset, take), self._rows == 0)
-            pa.default_memory_pool().release_unused()     # keep RSS flat: hand freed buffers back
+            pa.default_memory_pool().release_unused()  # keep RSS flat: hand freed buffers back
             self._rows += take
             self.rows_per_file[-1] += take
             offset += take
@@ -269,6 +282,7 @@ class _RotatingFiles:
 
 # --- legacy CUR -----------------------------------------------------------------------------------
 
+
 class _LegacyWriter:
     """Legacy CUR, 'create new report version' layout:
     <prefix>/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json and
@@ -278,10 +292,9 @@ class _LegacyWriter:
     how tag columns are named and how values are spelt.
     """
 
-    COMPRESSION = CONTENT_TYPE = ""                 # the manifest's, per format
+    COMPRESSION = CONTENT_TYPE = ""  # the manifest's, per format
 
-    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str,
-                 prefix: str, assembly_id: str) -> None:
+    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str, prefix: str, assembly_id: str) -> None:
         self.report, self.prefix, self.assembly_id = report_name, prefix, assembly_id
         self.out_dir = out_dir
         self.common = cm = _Common(estate, period)
@@ -292,9 +305,13 @@ class _LegacyWriter:
         for stale in self.assembly_dir.iterdir():
             if stale.is_file():
                 stale.unlink()
-        fixed = ([(h, p, k) for h, p, k in C.IDENTITY_BILL_LINEITEM]
-                 + [(h, C.athena_name(h), "string") for h in cm.product_headers]
-                 + list(C.PRICING) + list(C.RESERVATION) + list(C.SAVINGS_PLAN))
+        fixed = (
+            [(h, p, k) for h, p, k in C.IDENTITY_BILL_LINEITEM]
+            + [(h, C.athena_name(h), "string") for h in cm.product_headers]
+            + list(C.PRICING)
+            + list(C.RESERVATION)
+            + list(C.SAVINGS_PLAN)
+        )
         self.headers = fixed + self._tag_headers()
         self.rows = 0
 
@@ -328,8 +345,9 @@ class _LegacyWriter:
         manifest = {
             "assemblyId": self.assembly_id,
             "account": org.PAYER_ACCOUNT_ID,
-            "columns": [{"category": h.split("/", 1)[0], "name": h.split("/", 1)[1], "type": C.manifest_type(h, k)}
-                        for h, _, k in self.headers],
+            "columns": [
+                {"category": h.split("/", 1)[0], "name": h.split("/", 1)[1], "type": C.manifest_type(h, k)} for h, _, k in self.headers
+            ],
             "charset": "UTF-8",
             "compression": self.COMPRESSION,
             "contentType": self.CONTENT_TYPE,
@@ -352,16 +370,20 @@ class LegacyParquetWriter(_LegacyWriter):
 
     COMPRESSION = CONTENT_TYPE = "Parquet"
 
-    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str,
-                 prefix: str, assembly_id: str) -> None:
+    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str, prefix: str, assembly_id: str) -> None:
         super().__init__(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
         self.schema = pa.schema([(p, _ARROW[k]) for _, p, k in self.headers])
         self.files = _RotatingFiles(
-            self.assembly_dir, lambda i: f"{report_name}-{i:05d}.snappy.parquet", _open_parquet,
-            _write_parquet, lambda w: w.close(), self.schema)
+            self.assembly_dir,
+            lambda i: f"{report_name}-{i:05d}.snappy.parquet",
+            _open_parquet,
+            _write_parquet,
+            lambda w: w.close(),
+            self.schema,
+        )
 
     def _tag_headers(self) -> list[tuple[str, str, str]]:
-        by_column: dict[str, list[str]] = {}           # Team and team share resource_tags_user_team
+        by_column: dict[str, list[str]] = {}  # Team and team share resource_tags_user_team
         for k in self.common.tag_keys:
             by_column.setdefault(C.athena_name(f"resourceTags/{tag_key(k)}"), []).append(k)
         self.tag_sources = {f"resourceTags/{tag_key(keys[0])}": keys for keys in by_column.values()}
@@ -379,7 +401,7 @@ class LegacyParquetWriter(_LegacyWriter):
         if not len(chunk):
             return
         arrays = []
-        for (header, _, kind), field in zip(self.headers, self.schema):
+        for (header, _, kind), field in zip(self.headers, self.schema, strict=True):
             arr = self._column(header, kind, chunk)
             if arr.type != field.type and not pa.types.is_dictionary(arr.type):
                 arr = arr.cast(field.type)
@@ -389,7 +411,7 @@ class LegacyParquetWriter(_LegacyWriter):
         self.rows += len(chunk)
 
     def _table_schema(self, arrays: list[pa.Array]) -> pa.Schema:
-        return pa.schema([pa.field(f.name, a.type) for f, a in zip(self.schema, arrays)])
+        return pa.schema([pa.field(f.name, a.type) for f, a in zip(self.schema, arrays, strict=True)])
 
 
 class LegacyCsvWriter(_LegacyWriter):
@@ -397,14 +419,14 @@ class LegacyCsvWriter(_LegacyWriter):
 
     COMPRESSION, CONTENT_TYPE = "GZIP", "text/csv"
 
-    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str,
-                 prefix: str, assembly_id: str) -> None:
+    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, report_name: str, prefix: str, assembly_id: str) -> None:
         super().__init__(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
         self.schema = pa.schema([("line", pa.string())])
         self.header_line = (",".join(_csv_field(h) for h, _, _ in self.headers) + "\n").encode("utf-8")
         self.segments = self._csv_segments()
-        self.files = _RotatingFiles(self.assembly_dir, lambda i: f"{report_name}-{i}.csv.gz",
-                                    self._open_csv, self._write_csv, lambda f: f.close(), self.schema)
+        self.files = _RotatingFiles(
+            self.assembly_dir, lambda i: f"{report_name}-{i}.csv.gz", self._open_csv, self._write_csv, lambda f: f.close(), self.schema
+        )
 
     def _tag_headers(self) -> list[tuple[str, str, str]]:
         tag_headers = [f"resourceTags/{tag_key(k)}" for k in self.common.tag_keys]
@@ -413,8 +435,7 @@ class LegacyCsvWriter(_LegacyWriter):
 
     def _timestamps(self, ms: np.ndarray) -> pa.Array:
         uniq, inv = np.unique(ms, return_inverse=True)
-        text = [f"{dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(v)):%Y-%m-%dT%H:%M:%S}.000Z"
-                for v in uniq]
+        text = [f"{dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(v)):%Y-%m-%dT%H:%M:%S}.000Z" for v in uniq]
         return _dict(inv.astype(np.int32), pa.array(text, pa.string()))
 
     def _numbers(self, values: np.ndarray, kind: str) -> pa.Array:
@@ -422,7 +443,7 @@ class LegacyCsvWriter(_LegacyWriter):
 
     @staticmethod
     def _open_csv(path: Path, schema: pa.Schema):
-        raw = open(path, "wb")
+        raw = open(path, "wb")  # noqa: SIM115 - the writer holds it open across batches and closes it
         # mtime=0 and no file name in the gzip header: the same data gives byte-identical files
         return _GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0)
 
@@ -433,7 +454,7 @@ class LegacyCsvWriter(_LegacyWriter):
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
         data = lines.buffers()[2]
         # the slice keeps a reference to the Arrow buffer until the background write is done
-        handle.write_async(memoryview(data)[offsets[0]:offsets[-1]])
+        handle.write_async(memoryview(data)[offsets[0] : offsets[-1]])
 
     def _csv_segments(self) -> list[tuple[str, object]]:
         """Runs of columns that depend only on the line's descriptor (or only on its tag set) are
@@ -454,11 +475,11 @@ class LegacyCsvWriter(_LegacyWriter):
                 segments[-1][1].append(header)
             else:
                 segments.append((k, [header] if k != "col" else (header, kind)))
-        if segments[-1][0] == "col":                   # never the case: the last columns are tags or savingsPlan/*
+        if segments[-1][0] == "col":  # never the case: the last columns are tags or savingsPlan/*
             raise AssertionError("the last CSV column must come from a descriptor or a tag set")
         rendered: list[tuple[str, object]] = []
         for i, (k, what) in enumerate(segments):
-            end = "\n" if i == len(segments) - 1 else ""      # the line ending rides on the last segment
+            end = "\n" if i == len(segments) - 1 else ""  # the line ending rides on the last segment
             if k == "desc":
                 rows = [",".join(_csv_field(d.get(h, "")) for h in what) + end for d in self.common.e.descriptors.items]
                 rendered.append((k, pa.array(rows, pa.string())))
@@ -466,8 +487,7 @@ class LegacyCsvWriter(_LegacyWriter):
                 rows = []
                 for tags in self.common.e.resources.tagsets:
                     found = dict(tags)
-                    rows.append(",".join(_csv_field(next((found[t] for t in self.tag_sources[h] if t in found), ""))
-                                         for h in what) + end)
+                    rows.append(",".join(_csv_field(next((found[t] for t in self.tag_sources[h] if t in found), "")) for h in what) + end)
                 rendered.append((k, pa.array(rows, pa.string())))
             else:
                 rendered.append((k, what))
@@ -488,19 +508,30 @@ class LegacyCsvWriter(_LegacyWriter):
     def write(self, chunk: Chunk) -> None:
         if not len(chunk):
             return
-        for start in range(0, len(chunk), CSV_SLICE_ROWS):      # rendered in slices: text is ~20x the numbers
+        for start in range(0, len(chunk), CSV_SLICE_ROWS):  # rendered in slices: text is ~20x the numbers
             self.files.write(pa.table({"line": self._csv_lines(chunk.rows(start, start + CSV_SLICE_ROWS))}))
         self.rows += len(chunk)
 
 
 # --- CUR 2.0 ----------------------------------------------------------------------------------------
 
+
 class Cur2Writer:
     """Data Exports CUR 2.0 (overwrite): <prefix>/<export>/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet
     and <prefix>/<export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json."""
 
-    def __init__(self, out_dir: Path, estate: Estate, period: Period, *, export_name: str, prefix: str,
-                 assembly_id: str, execution_id: str, export_uuid: str) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        estate: Estate,
+        period: Period,
+        *,
+        export_name: str,
+        prefix: str,
+        assembly_id: str,
+        execution_id: str,
+        export_uuid: str,
+    ) -> None:
         self.out_dir, self.export, self.prefix = out_dir, export_name, prefix
         self.assembly_id, self.execution_id, self.export_uuid = assembly_id, execution_id, export_uuid
         self.common = cm = _Common(estate, period)
@@ -513,7 +544,7 @@ class Cur2Writer:
         for stale in self.data_dir.glob(f"{export_name}-*.snappy.parquet"):
             stale.unlink()
         flat = set(C.CUR2_FLAT_PRODUCT)
-        spec: dict[str, tuple[str, str]] = {}           # column -> (source header or special, kind)
+        spec: dict[str, tuple[str, str]] = {}  # column -> (source header or special, kind)
         for h, p, k in C.IDENTITY_BILL_LINEITEM + C.PRICING + C.RESERVATION + C.SAVINGS_PLAN:
             spec[p] = (h, k)
         for name, kind in C.CUR2_EXTRA:
@@ -538,8 +569,13 @@ class Cur2Writer:
                 fields.append(pa.field(name, _ARROW[kind]))
         self.schema = pa.schema(fields)
         self.files = _RotatingFiles(
-            self.data_dir, lambda i: f"{export_name}-{i:05d}.snappy.parquet", _open_parquet,
-            _write_parquet, lambda w: w.close(), self.schema)
+            self.data_dir,
+            lambda i: f"{export_name}-{i:05d}.snappy.parquet",
+            _open_parquet,
+            _write_parquet,
+            lambda w: w.close(),
+            self.schema,
+        )
         self.rows = 0
 
     def _build_product_maps(self) -> pa.MapArray:
@@ -548,11 +584,10 @@ class Cur2Writer:
             for h in self.map_product_headers:
                 v = d.get(h, "")
                 if v:
-                    keys.append(C.athena_name(h)[len("product_"):])
+                    keys.append(C.athena_name(h)[len("product_") :])
                     values.append(v)
             offsets.append(len(keys))
-        return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()),
-                                       pa.array(values, pa.string()))
+        return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()), pa.array(values, pa.string()))
 
     def _build_tag_maps(self) -> pa.MapArray:
         offsets, keys, values = [0], [], []
@@ -561,8 +596,7 @@ class Cur2Writer:
                 keys.append(C.athena_name(tag_key(k)))
                 values.append(v)
             offsets.append(len(keys))
-        return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()),
-                                       pa.array(values, pa.string()))
+        return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()), pa.array(values, pa.string()))
 
     def _column(self, name: str, chunk: Chunk) -> pa.Array:
         cm, n = self.common, len(chunk)
@@ -573,8 +607,7 @@ class Cur2Writer:
             return self._product_maps.take(pa.array(chunk.desc, pa.int32()))
         if source in ("#cost_category", "#discount"):
             value = pa.float64() if source == "#discount" else pa.string()
-            return pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], pa.string()),
-                                           pa.array([], value))
+            return pa.MapArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], pa.string()), pa.array([], value))
         if source == "#bill_payer_account_name":
             return _const(n, org.ACCOUNTS[0].name)
         if source == "#line_item_usage_account_name":
@@ -598,15 +631,20 @@ class Cur2Writer:
         if not len(chunk):
             return
         arrays = [self._column(name, chunk) for name in self.columns]
-        schema = pa.schema([pa.field(f.name, a.type) for f, a in zip(self.schema, arrays)])
+        schema = pa.schema([pa.field(f.name, a.type) for f, a in zip(self.schema, arrays, strict=True)])
         self.files.write(pa.Table.from_arrays(arrays, schema=schema))
         self.rows += len(chunk)
 
     def close(self) -> Path:
         paths = self.files.close()
         period = self.period
-        type_names = {"string": "OptionalString", "ratestring": "OptionalString", "double": "OptionalBigDecimal",
-                      "timestamp": "OptionalDateTime", "map": "OptionalMap"}
+        type_names = {
+            "string": "OptionalString",
+            "ratestring": "OptionalString",
+            "double": "OptionalBigDecimal",
+            "timestamp": "OptionalDateTime",
+            "map": "OptionalMap",
+        }
         manifest = {
             "assemblyId": self.assembly_id,
             "account": org.PAYER_ACCOUNT_ID,
@@ -617,8 +655,7 @@ class Cur2Writer:
             "reportId": hashlib.sha256(f"{org.PAYER_ACCOUNT_ID}:{self.export}".encode()).hexdigest(),
             "reportName": self.export,
             "executionId": self.execution_id,
-            "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{org.PAYER_ACCOUNT_ID}:export/"
-                         f"{self.export}-{self.export_uuid}",
+            "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{org.PAYER_ACCOUNT_ID}:export/{self.export}-{self.export_uuid}",
             "billingPeriod": {"start": f"{period.start:%Y%m%d}T000000.000Z", "end": f"{period.end:%Y%m%d}T000000.000Z"},
             "bucket": DEMO_BUCKET,
             "dataFiles": [f"s3://{DEMO_BUCKET}/{p.relative_to(self.out_dir).as_posix()}" for p in paths],

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 
@@ -100,7 +101,7 @@ class Warehouse(ABC):
     def close(self) -> None: ...
 
     @contextmanager
-    def transaction(self) -> Iterator["Warehouse"]:
+    def transaction(self) -> Iterator[Warehouse]:
         self.begin()
         try:
             yield self
@@ -109,7 +110,7 @@ class Warehouse(ABC):
             raise
         self.commit()
 
-    def __enter__(self) -> "Warehouse":
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -73,7 +74,10 @@ class DuckDBWarehouse(Warehouse):
 
     def publish_partition(self, parent: str, key: PartitionKey, replaced: Sequence[PartitionKey]) -> None:
         for old in replaced:
-            self.execute(f"delete from {parent} where " + " and ".join(f"{k.column} = ${i}" for i, k in enumerate(old, start=1)), [k.value for k in old])
+            self.execute(
+                f"delete from {parent} where " + " and ".join(f"{k.column} = ${i}" for i, k in enumerate(old, start=1)),
+                [k.value for k in old],
+            )
 
     def start_loading(self) -> None:
         # Opening the file for writing already locked it against every other process.
@@ -91,4 +95,3 @@ class DuckDBWarehouse(Warehouse):
 
     def close(self) -> None:
         self.con.close()
-

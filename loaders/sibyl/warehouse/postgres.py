@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import shutil
 import tempfile
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import adbc_driver_postgresql.dbapi as adbc
 import duckdb
@@ -73,8 +75,7 @@ class PostgresWarehouse(Warehouse):
 
         The catalog, not information_schema: that one hides what the user may not read."""
         _, rows = self.fetch(
-            "select c.relkind::text from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = $1 and c.relname = $2",
+            "select c.relkind::text from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2",
             [schema, name],
         )
         return rows[0][0] if rows else None
@@ -98,14 +99,16 @@ class PostgresWarehouse(Warehouse):
         # commits, and taking them one by one would deadlock against a query that scans every one.
         self.execute(f"lock table {parent} in access exclusive mode")
         level_parent = parent
-        for depth, (level, inner) in enumerate(zip(key, key[1:]), start=1):
+        for depth, (level, inner) in enumerate(itertools.pairwise(key), start=1):
             level_table = _partition_name(parent, key[:depth])
             self.execute(
                 f"create table if not exists {level_table} partition of {level_parent} "
                 f"for values in ({_literal(level.value)}) partition by list ({inner.column})"
             )
             level_parent = level_table
-        self.execute(f"alter table {level_parent} attach partition {_partition_name(parent, key)} for values in ({_literal(key[-1].value)})")
+        self.execute(
+            f"alter table {level_parent} attach partition {_partition_name(parent, key)} for values in ({_literal(key[-1].value)})"
+        )
         for old in replaced:
             self.execute(f"drop table if exists {_partition_name(parent, old)}")
 
