@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from helpers import manifest_table, period_manifests
+from delivery_readers import manifest_table, period_manifests
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 USER_PREFIXES = ("resource_tags_user_", "user:", "user_")
