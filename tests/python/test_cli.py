@@ -15,8 +15,9 @@ def closed_port() -> int:
 
 def test_unreachable_postgres_is_one_line_exit_2():
     port = closed_port()
+    env = {"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGDATABASE": "sibyl"}
 
-    result = invoke("--target", "postgres", "report", "cost-by-team", env={"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGDATABASE": "sibyl"})
+    result = invoke("--target", "postgres", "report", "cost-by-team", env=env)
 
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()

@@ -300,7 +300,8 @@ def test_csv_with_cost_categories_discounts_and_unknown_columns_loads(target):
     result = invoke("load", "cur", str(path))
 
     assert result.exit_code == 0, result.output
-    assert loaded_by_period() == {"2023-06": (len(records), pytest.approx(sum(float(r["lineItem/UnblendedCost"]) for r in records), abs=1e-9))}
+    expected_cost = sum(float(r["lineItem/UnblendedCost"]) for r in records)
+    assert loaded_by_period() == {"2023-06": (len(records), pytest.approx(expected_cost, abs=1e-9))}
 
 
 def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):

@@ -65,13 +65,13 @@ def larger(tmp_path_factory) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def legacy_parquet(generated) -> list[pa.Table]:
-    root, manifests = generated["legacy-parquet"]
+    manifests = generated["legacy-parquet"][1]
     return [parquet_table(data_files(m)) for m in manifests]
 
 
 @pytest.fixture(scope="module")
 def legacy_csv(generated) -> list[tuple[list[str], list[dict[str, str]]]]:
-    root, manifests = generated["legacy-csv"]
+    manifests = generated["legacy-csv"][1]
     out = []
     for m in manifests:
         header, rows = None, []
@@ -227,7 +227,7 @@ def test_cur2_layout_and_manifests(generated):
 def test_row_counts_match_the_files_and_the_request(generated, legacy_csv):
     counts = {"legacy-csv": [len(rows) for _, rows in legacy_csv]}
     for fmt in ("legacy-parquet", "cur2-parquet"):
-        root, manifests = generated[fmt]
+        manifests = generated[fmt][1]
         counts[fmt] = [sum(pq.ParquetFile(f).metadata.num_rows for f in data_files(m)) for m in manifests]
     assert counts["legacy-csv"] == counts["legacy-parquet"] == counts["cur2-parquet"], counts
     total = sum(counts["legacy-csv"])
@@ -287,7 +287,7 @@ def test_all_formats_hold_the_same_cost_and_rows(generated, legacy_csv, legacy_p
         "legacy-parquet": [(round(pc.sum(t["line_item_unblended_cost"]).as_py(), 2), t.num_rows)
                            for t in legacy_parquet],
     }
-    root, manifests = generated["cur2-parquet"]
+    manifests = generated["cur2-parquet"][1]
     per_format["cur2-parquet"] = [(round(c, 2), n) for n, c in (file_totals(data_files(m)) for m in manifests)]
     assert per_format["legacy-csv"] == per_format["legacy-parquet"] == per_format["cur2-parquet"], per_format
     totals = {fmt: round(sum(c for c, _ in v), 2) for fmt, v in per_format.items()}
@@ -415,7 +415,7 @@ def test_time_interval_and_timestamps_are_spelt_as_aws_does(legacy_parquet, lega
 
 
 def test_csv_quotes_only_what_needs_quoting(generated):
-    root, manifests = generated["legacy-csv"]
+    manifests = generated["legacy-csv"][1]
     with gzip.open(data_files(manifests[0])[0], "rt", encoding="utf-8", newline="") as fh:
         head = [next(fh) for _ in range(20)]
     assert '"' not in head[0] and head[0].startswith("identity/LineItemId,identity/TimeInterval,")
@@ -427,7 +427,7 @@ def test_csv_quotes_only_what_needs_quoting(generated):
 # --- columns, types and tags ---------------------------------------------------------------------------------------
 
 def test_parquet_physical_types(generated):
-    root, manifests = generated["legacy-parquet"]
+    manifests = generated["legacy-parquet"][1]
     f = pq.ParquetFile(data_files(manifests[0])[0])
     schema = f.schema_arrow
     for c in ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date",
@@ -450,7 +450,7 @@ def test_parquet_physical_types(generated):
 
 @needs_reference_data
 def test_parquet_physical_types_match_the_real_placeholder(generated):
-    root, manifests = generated["legacy-parquet"]
+    manifests = generated["legacy-parquet"][1]
     f = pq.ParquetFile(data_files(manifests[0])[0])
     placeholder = pq.ParquetFile(REFERENCE_DATA / "cudos-placeholder" / "placeholder.parquet")
     real = {placeholder.schema.column(i).name: placeholder.schema.column(i).physical_type
@@ -511,7 +511,7 @@ def test_tag_key_spellings_vary_and_all_normalise(generated, legacy_csv, legacy_
             "resource_tags_user_owner_team", "resource_tags_user_e_n_v", "resource_tags_user_cost_center",
             "resource_tags_aws_created_by"} <= parquet_keys
     assert "resource_tags_user_Team" not in parquet_keys and "resource_tags_user_team-name" not in parquet_keys
-    root, manifests = generated["cur2-parquet"]
+    manifests = generated["cur2-parquet"][1]
     cur2_keys = set()
     for m in manifests:
         for f in data_files(m):
