@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from helpers import manifest_table, period_manifests
+from delivery_readers import manifest_table, period_manifests
 
 
 def one_month(demo_cur: Path) -> pa.Table:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from helpers import manifest_table, period_manifests
+from delivery_readers import manifest_table, period_manifests
 
 USER_PREFIXES = ("resource_tags_user_", "user:", "user_")
 TEAM_CATEGORIES = {"Usage", "Purchase"}

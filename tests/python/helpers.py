@@ -1,37 +1,20 @@
-"""Independent readings of generated files and the warehouse, for expected values in tests."""
+"""The `sibyl` CLI in-process, and independent readings of the warehouse, for tests."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+from click.testing import CliRunner, Result
+
+from sibyl.cli import cli
 
 
-def period_manifests(root: Path) -> list[Path]:
-    """Period-level legacy manifests (<report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json)."""
-    return sorted(m for m in root.rglob("*-Manifest.json") if re.fullmatch(r"\d{8}-\d{8}", m.parent.name))
-
-
-def manifest_table(manifest: Path) -> pa.Table:
-    keys = json.loads(manifest.read_text())["reportKeys"]
-    period = manifest.parent
-    files = [period.joinpath(*k.split("/")[k.split("/").index(period.name) + 1 :]) for k in keys]
-    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
-
-
-def totals_by_period(root: Path) -> dict[str, tuple[int, float]]:
-    """{'YYYY-MM': (rows, unblended cost)} straight from the Parquet files."""
-    out = {}
-    for manifest in period_manifests(root):
-        table = manifest_table(manifest)
-        label = f"{manifest.parent.name[:4]}-{manifest.parent.name[4:6]}"
-        out[label] = (table.num_rows, pc.sum(table["line_item_unblended_cost"]).as_py())
-    return out
+def invoke(*args: str, env: dict[str, str] | None = None, check: bool = False) -> Result:
+    """`sibyl ARGS` through click's CliRunner, with `env` added to the environment; `check`: it must exit 0."""
+    result = CliRunner().invoke(cli, list(args), env=env)
+    if check:
+        assert result.exit_code == 0, result.output
+    return result
 
 
 def warehouse_rows(sql: str) -> list[tuple]:
@@ -48,6 +31,32 @@ def warehouse_rows(sql: str) -> list[tuple]:
 
     with duckdb.connect(os.environ["SIBYL_DUCKDB_PATH"], read_only=True) as con:
         return con.execute(sql).fetchall()
+
+
+# Everything a load that fails, or that finds nothing new, must leave as it was.
+RAW_STATE = (
+    "select * from raw.cur_loads order by load_id",
+    "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 1, 2",
+    "select count(*), count(distinct tag_set_id) from raw.cur_tag_sets",
+    "select table_name from information_schema.tables where table_schema = 'raw' order by 1",
+)
+
+
+def raw_state() -> list[list[tuple]]:
+    """The raw schema in brief: every load record, line items per load and month (count, cost), tag sets, tables."""
+    return [warehouse_rows(sql) for sql in RAW_STATE]
+
+
+def loaded_by_period(by_source: bool = False) -> dict:
+    """{'YYYY-MM': (line items, unblended cost)} in raw.cur_line_items; keyed by (source, 'YYYY-MM') if `by_source`."""
+    if by_source:
+        rows = warehouse_rows(
+            "select d.source, l.billing_period, count(*), sum(l.line_item_unblended_cost) "
+            "from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1, 2"
+        )
+        return {(source, f"{period:%Y-%m}"): (count, cost) for source, period, count, cost in rows}
+    rows = warehouse_rows("select billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1")
+    return {f"{period:%Y-%m}": (count, cost) for period, count, cost in rows}
 
 
 def mart_totals_by_period() -> dict[str, tuple[int, float]]:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from click.testing import CliRunner
-
-from sibyl.cli import cli
-
-
-def invoke(*args: str, **env: str):
-    return CliRunner().invoke(cli, list(args), env=env or None)
+from helpers import invoke
 
 
 def closed_port() -> int:
@@ -21,8 +15,9 @@ def closed_port() -> int:
 
 def test_unreachable_postgres_is_one_line_exit_2():
     port = closed_port()
+    env = {"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGDATABASE": "sibyl"}
 
-    result = invoke("--target", "postgres", "report", "cost-by-team", PGHOST="127.0.0.1", PGPORT=str(port), PGDATABASE="sibyl")
+    result = invoke("--target", "postgres", "report", "cost-by-team", env=env)
 
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
@@ -32,7 +27,7 @@ def test_unreachable_postgres_is_one_line_exit_2():
 
 
 def test_verbose_adds_the_traceback():
-    result = invoke("-v", "--target", "postgres", "report", "cost-by-team", PGPORT=str(closed_port()))
+    result = invoke("-v", "--target", "postgres", "report", "cost-by-team", env={"PGPORT": str(closed_port())})
 
     assert result.exit_code == 2
     assert "Traceback" in result.output
@@ -99,7 +94,7 @@ def test_report_a_role_may_not_read_is_a_permission_error_not_unbuilt_marts(post
         cursor.execute(f"create role {role} login")
         cursor.execute(f"grant usage on schema marts to {role}")
         try:
-            result = invoke("--target", "postgres", "report", "cost-by-team", PGUSER=role)
+            result = invoke("--target", "postgres", "report", "cost-by-team", env={"PGUSER": role})
         finally:
             cursor.execute(f"drop owned by {role}")
             cursor.execute(f"drop role {role}")

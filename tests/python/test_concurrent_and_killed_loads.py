@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_END_DATE
-from helpers import totals_by_period, warehouse_rows
+from delivery_readers import totals_by_period
+from helpers import raw_state, warehouse_rows
 
 SIBYL = str(Path(sys.executable).with_name("sibyl"))
 LOADS = "select load_id, source, billing_period, delivery_version, row_count, billed_total, status from raw.cur_loads order by load_id"
 LINE_ITEMS = "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"
-TABLES = "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
-TAG_SETS = "select count(*) from raw.cur_tag_sets"
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +30,6 @@ def big_cur(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("big-cur")
     generate_cur(root, months=1, lines=400_000, seed=11, fmt="legacy-parquet", end_date=DEMO_END_DATE)
     return root
-
-
-def _snapshot() -> list:
-    return [warehouse_rows(sql) for sql in (LOADS, LINE_ITEMS, TABLES, TAG_SETS)]
 
 
 def _start_load(source: Path, *options: str) -> subprocess.Popen:
@@ -137,7 +132,7 @@ def test_publishing_on_postgres_does_not_deadlock_with_a_query_over_every_month(
 
 def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, demo_cur, big_cur):
     assert _run(demo_cur).returncode == 0
-    before = _snapshot()
+    before = raw_state()
 
     # Its last month is the demo's, for the same payer account: it replaces the demo's.
     load = _start_load(big_cur, "--replace-other-sources")
@@ -148,7 +143,7 @@ def test_a_load_killed_while_publishing_leaves_the_warehouse_as_it_was(target, d
     load.communicate(timeout=60)
 
     assert load.returncode == -signal.SIGKILL
-    assert _snapshot() == before
+    assert raw_state() == before
     again = _run(big_cur, "--replace-other-sources")  # the lock is free and the file or database is sound
     assert again.returncode == 0, again.stderr
     [(rows, _)] = totals_by_period(big_cur).values()

@@ -9,23 +9,16 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import DEMO_END_DATE
 from expected import cost_by_allocation_method, known_teams, team_view_costs
-from helpers import warehouse_rows
-from sibyl.cli import cli
+from helpers import invoke, warehouse_rows
 
 CHARGE_ROWS = {"(tax)", "(credit)", "(adjustment)"}
 
-def run(*args: str):
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code == 0, result.output
-    return result
-
 
 def test_cost_by_team_matches_the_files_to_the_cent(built_target, demo_cur):
-    report = json.loads(run("report", "cost-by-team", "--format", "json").stdout)
+    report = json.loads(invoke("report", "cost-by-team", "--format", "json", check=True).stdout)
 
     as_of = DEMO_END_DATE - dt.timedelta(days=1)  # the last complete usage day
     window = (as_of - dt.timedelta(days=29), as_of)
@@ -49,7 +42,7 @@ def test_cost_by_team_matches_the_files_to_the_cent(built_target, demo_cur):
 def test_report_as_of_another_day_moves_the_window(built_target, demo_cur):
     as_of = DEMO_END_DATE - dt.timedelta(days=20)
 
-    report = json.loads(run("report", "cost-by-team", "--as-of", as_of.isoformat(), "--format", "json").stdout)
+    report = json.loads(invoke("report", "cost-by-team", "--as-of", as_of.isoformat(), "--format", "json", check=True).stdout)
 
     expected = team_view_costs(demo_cur, as_of - dt.timedelta(days=29), as_of)
     assert {r["window_end"] for r in report} == {as_of.isoformat()}
@@ -59,7 +52,7 @@ def test_report_as_of_another_day_moves_the_window(built_target, demo_cur):
 
 
 def test_report_json_has_the_marts_columns(built_target):
-    rows = json.loads(run("report", "cost-by-team", "--format", "json").stdout)
+    rows = json.loads(invoke("report", "cost-by-team", "--format", "json", check=True).stdout)
 
     assert list(rows[0]) == [
         "team", "business_unit", "business_group", "row_type", "window_start", "window_end",
@@ -71,8 +64,8 @@ def test_report_json_has_the_marts_columns(built_target):
 
 
 def test_report_csv_round_trips(built_target):
-    as_json = json.loads(run("report", "cost-by-team", "--format", "json").stdout)
-    as_csv = list(csv.DictReader(io.StringIO(run("report", "cost-by-team", "--format", "csv").stdout)))
+    as_json = json.loads(invoke("report", "cost-by-team", "--format", "json", check=True).stdout)
+    as_csv = list(csv.DictReader(io.StringIO(invoke("report", "cost-by-team", "--format", "csv", check=True).stdout)))
 
     assert [r["team"] for r in as_csv] == [r["team"] for r in as_json]
     assert [float(r["cost_30d"]) for r in as_csv] == [r["cost_30d"] for r in as_json]
@@ -87,7 +80,7 @@ def test_every_dollar_is_attributed_once_by_the_documented_method(built_target, 
 
 
 def test_monthly_report_matches_the_files(built_target, demo_cur):
-    rows = json.loads(run("report", "cost-by-team-monthly", "--format", "json").stdout)
+    rows = json.loads(invoke("report", "cost-by-team-monthly", "--format", "json", check=True).stdout)
 
     as_of = DEMO_END_DATE - dt.timedelta(days=1)
     months = sorted({r["billing_month"] for r in rows})
@@ -106,7 +99,7 @@ def test_monthly_report_matches_the_files(built_target, demo_cur):
 
 
 def test_unallocated_report_lists_the_biggest_first(built_target, demo_cur):
-    rows = json.loads(run("report", "unallocated", "--format", "json").stdout)
+    rows = json.loads(invoke("report", "unallocated", "--format", "json", check=True).stdout)
 
     assert rows and [r["cost_rank"] for r in rows] == list(range(1, len(rows) + 1))
     costs = [r["cost_30d"] for r in rows]
@@ -120,7 +113,7 @@ def test_demo_command_prints_the_cost_by_team_table(duckdb_path, tmp_path, monke
     monkeypatch.setenv("SIBYL_TARGET", "duckdb")
     data_dir = tmp_path / "demo-data"
 
-    result = run("demo", "--lines", "5000", "--data-dir", str(data_dir))
+    result = invoke("demo", "--lines", "5000", "--data-dir", str(data_dir), check=True)
 
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Cost by team, ")

@@ -10,18 +10,12 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from conftest import DEMO_END_DATE
-from helpers import warehouse_rows
-from sibyl.cli import cli
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
+from delivery_readers import file_totals
+from helpers import invoke, loaded_by_period, warehouse_rows
 
 
 @pytest.fixture(scope="session")
@@ -57,16 +51,9 @@ def athena_tree(root: Path, files: dict[tuple[int, int], Path], written: dt.date
 def expected(files: dict[tuple[int, int], Path]) -> dict[str, tuple[int, float]]:
     out = {}
     for (year, month), path in files.items():
-        table = pq.read_table(path, columns=["line_item_unblended_cost"])
-        out[f"{year}-{month:02d}"] = (table.num_rows, pytest.approx(pc.sum(table["line_item_unblended_cost"]).as_py(), abs=0.005))
+        rows, cost = file_totals([path])
+        out[f"{year}-{month:02d}"] = (rows, pytest.approx(cost, abs=0.005))
     return out
-
-
-def loaded() -> dict[str, tuple[int, float]]:
-    return {
-        p.strftime("%Y-%m"): (n, c)
-        for p, n, c in warehouse_rows("select billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1")
-    }
 
 
 def test_athena_layout_from_a_folder_detects_files_replaced_in_place(target, monthly_parquet, tmp_path):
@@ -74,7 +61,7 @@ def test_athena_layout_from_a_folder_detects_files_replaced_in_place(target, mon
 
     first = invoke("load", "cur", str(tree))
     assert first.exit_code == 0, first.output
-    assert loaded() == expected(monthly_parquet["v1"])
+    assert loaded_by_period() == expected(monthly_parquet["v1"])
     assert invoke("load", "cur", str(tree)).output.count("already loaded, unchanged") == 2
 
     # AWS overwrites the current month's file in place with the restated one.
@@ -84,7 +71,7 @@ def test_athena_layout_from_a_folder_detects_files_replaced_in_place(target, mon
 
     assert restated.exit_code == 0, restated.output
     assert "already loaded, unchanged" in restated.output and "(replaced the previous delivery)" in restated.output
-    assert loaded() == {**expected(monthly_parquet["v1"]), **expected({latest: monthly_parquet["v2"][latest]})}
+    assert loaded_by_period() == {**expected(monthly_parquet["v1"]), **expected({latest: monthly_parquet["v2"][latest]})}
     assert warehouse_rows("select distinct source from raw.cur_loads") == [(str(tree / "cur" / "sibyl-demo" / "sibyl-demo"),)]
 
 
@@ -97,7 +84,7 @@ def test_athena_layout_from_s3(target, monthly_parquet, tmp_path, s3):
     result = invoke("load", "cur", "s3://athena-cur/cur")
 
     assert result.exit_code == 0, result.output
-    assert loaded() == expected(monthly_parquet["v1"])
+    assert loaded_by_period() == expected(monthly_parquet["v1"])
     assert warehouse_rows("select distinct source from raw.cur_loads") == [("s3://athena-cur/cur/sibyl-demo/sibyl-demo",)]
     assert invoke("load", "cur", "s3://athena-cur/cur").output.count("already loaded, unchanged") == 2
 
@@ -110,7 +97,7 @@ def test_billing_period_limits_a_data_exports_load(target, tmp_path):
     result = invoke("load", "cur", str(tmp_path / "exports"), "--billing-period", "2026-10")
 
     assert result.exit_code == 0, result.output
-    assert list(loaded()) == ["2026-10"]
+    assert list(loaded_by_period()) == ["2026-10"]
     [(version,)] = warehouse_rows("select delivery_version from raw.cur_loads")
     manifest = (tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json")
     assert f'"executionId": "{version}"' in manifest.read_text()
@@ -127,7 +114,7 @@ def test_a_manifest_naming_the_athena_files_makes_one_delivery_not_two(target, m
     result = invoke("load", "cur", str(tree))
 
     assert result.exit_code == 0, result.output
-    assert loaded() == expected(monthly_parquet["v1"])
+    assert loaded_by_period() == expected(monthly_parquet["v1"])
     versions = {p.strftime("%Y-%m"): v for p, v in warehouse_rows("select billing_period, delivery_version from raw.cur_loads")}
     assert len(versions) == 2
     assert versions[f"{latest[0]}-{latest[1]:02d}"] == "athena-assembly-1"
@@ -141,7 +128,7 @@ def test_billing_period_skips_other_months_even_broken_ones(target, tmp_path):
     (tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json").write_text("{")
 
     assert invoke("load", "cur", str(tmp_path / "exports"), "--billing-period", "2026-11").exit_code == 0
-    assert list(loaded()) == ["2026-11"]
+    assert list(loaded_by_period()) == ["2026-11"]
 
     missing = invoke("load", "cur", str(tmp_path / "exports"), "--billing-period", "2025-01")
 
@@ -166,7 +153,7 @@ def test_a_lone_s3_object_loads_and_is_restated_by_a_new_upload(target, monthly_
     assert first.exit_code == 0, first.output
     assert f"already loaded, unchanged: {label} from {url}" in again.output
     assert restated.exit_code == 0, restated.output
-    assert loaded() == expected({month: monthly_parquet["v2"][month]})
+    assert loaded_by_period() == expected({month: monthly_parquet["v2"][month]})
     assert warehouse_rows("select source, status from raw.cur_loads order by loaded_at") == [(url, "replaced"), (url, "published")]
 
 

@@ -18,19 +18,14 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from broken_batches import one_month
 from conftest import DEMO_END_DATE, REFERENCE_DATA, needs_reference_data
-from helpers import warehouse_rows
-from sibyl.cli import cli
+from delivery_readers import csv_rows, data_files, delivery_files, file_totals, period_manifests
+from helpers import invoke, loaded_by_period, raw_state, warehouse_rows
 
 FORMATS = ("legacy-parquet", "legacy-csv", "cur2-parquet")
 FOCUS_CSV = REFERENCE_DATA / "focus-converters" / "sample-anonymous-aws-export-dataset.csv"
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.fixture(scope="session")
@@ -44,65 +39,6 @@ def format_trees(tmp_path_factory) -> dict[str, Path]:
     return {fmt: root / fmt for fmt in FORMATS}
 
 
-# --- independent readings of the files ----------------------------------------------------------
-
-def delivery_files(tree: Path) -> dict[str, list[Path]]:
-    """{'YYYY-MM': data files} from the manifests, as AWS lays them out (legacy or Data Exports)."""
-    out = {}
-    for manifest in sorted(tree.rglob("*-Manifest.json")):
-        content = json.loads(manifest.read_text())
-        if re.fullmatch(r"\d{8}-\d{8}", manifest.parent.name):
-            period = f"{manifest.parent.name[:4]}-{manifest.parent.name[4:6]}"
-            out[period] = [manifest.parent.joinpath(*k.split("/")[k.split("/").index(manifest.parent.name) + 1 :]) for k in content["reportKeys"]]
-        elif manifest.parent.name.startswith("BILLING_PERIOD="):
-            period = manifest.parent.name.split("=")[1]
-            export = manifest.parents[2]
-            out[period] = [export / "data" / manifest.parent.name / url.rsplit("/", 1)[1] for url in content["dataFiles"]]
-    return out
-
-
-def csv_rows(path: Path) -> list[dict[str, str]]:
-    if path.name.endswith(".zip"):
-        with zipfile.ZipFile(path) as archive:
-            text = archive.read(archive.namelist()[0]).decode("utf-8")
-    elif path.name.endswith(".gz"):
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def file_totals(files: list[Path]) -> tuple[int, float]:
-    rows, cost = 0, 0.0
-    for f in files:
-        if f.name.endswith(".parquet"):
-            table = pq.read_table(f, columns=["line_item_unblended_cost"])
-            rows, cost = rows + table.num_rows, cost + (pc.sum(table["line_item_unblended_cost"]).as_py() or 0.0)
-        else:
-            records = csv_rows(f)
-            cost_header = "lineItem/UnblendedCost" if "lineItem/UnblendedCost" in records[0] else "line_item_unblended_cost"
-            rows, cost = rows + len(records), cost + sum(float(r[cost_header] or 0) for r in records)
-    return rows, cost
-
-
-def loaded_totals(source_like: str = "%") -> dict[str, tuple[int, float]]:
-    return {
-        p.strftime("%Y-%m"): (n, c)
-        for p, n, c in warehouse_rows(
-            "select l.billing_period, count(*), sum(l.line_item_unblended_cost) from raw.cur_line_items l "
-            f"join raw.cur_loads d using (load_id) where d.source like '{source_like}' group by 1"
-        )
-    }
-
-
-def snapshot() -> list:
-    return [
-        warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"),
-        warehouse_rows("select load_id, delivery_version, status from raw.cur_loads order by load_id"),
-        warehouse_rows("select count(*) from raw.cur_tag_sets"),
-    ]
-
-
 # --- each format ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -113,15 +49,22 @@ def test_each_format_loads_exactly(target, format_trees, fmt):
     result = invoke("load", "cur", str(format_trees[fmt]))
 
     assert result.exit_code == 0, result.output
-    loaded = loaded_totals()
+    loaded = loaded_by_period()
     assert loaded.keys() == expected.keys()
     for period, (rows, cost) in expected.items():
         assert loaded[period][0] == rows
         assert loaded[period][1] == pytest.approx(cost, abs=0.005)
 
 
-def _normalized_tags(fmt: str) -> dict[tuple[str, str], dict[str, str]]:
-    """Per line item, its tags with keys in one spelling: AWS's Parquet one without `resource_tags_`."""
+def parquet_spelling(source_key: str) -> str:
+    """A tag key as AWS spells it in legacy Parquet, less `resource_tags_`: `user:Team` (CSV), `resource_tags_user_team`
+    and `user_team` (CUR 2.0) are all `user_team`. Only the formats' spellings; the tag rules are expected.py's."""
+    snake = re.sub(r"[^a-z0-9]+", "_", re.sub(r"([A-Z])", r"_\1", source_key).lower()).strip("_")
+    return snake.removeprefix("resource_tags_")
+
+
+def tags_in_parquet_spelling(fmt: str) -> dict[tuple[str, str], dict[str, str]]:
+    """Per line item loaded from `fmt`, its tags with keys in one spelling (parquet_spelling)."""
     rows = warehouse_rows(
         "select l.identity_line_item_id, l.identity_time_interval, t.tag_key, t.tag_value "
         "from raw.cur_line_items l join raw.cur_loads d using (load_id) join raw.cur_tag_sets t using (tag_set_id) "
@@ -129,8 +72,7 @@ def _normalized_tags(fmt: str) -> dict[tuple[str, str], dict[str, str]]:
     )
     out: dict[tuple[str, str], dict[str, str]] = {}
     for line_id, interval, key, value in rows:
-        snake = re.sub(r"[^a-z0-9]+", "_", re.sub(r"([A-Z])", r"_\1", key).lower()).strip("_")
-        out.setdefault((line_id, interval), {})[snake.removeprefix("resource_tags_")] = value
+        out.setdefault((line_id, interval), {})[parquet_spelling(key)] = value
     return out
 
 
@@ -148,7 +90,7 @@ def test_the_same_month_lands_identically_in_every_format(target, format_trees):
         by_format[fmt] = sorted(warehouse_rows(
             f"select {columns} from raw.cur_line_items l join raw.cur_loads d using (load_id) where d.source like '%/{fmt}/%'"
         ))
-        tags[fmt] = _normalized_tags(fmt)
+        tags[fmt] = tags_in_parquet_spelling(fmt)
         spellings[fmt] = {k for (k,) in warehouse_rows(
             "select distinct t.tag_key from raw.cur_line_items l join raw.cur_loads d using (load_id) "
             f"join raw.cur_tag_sets t using (tag_set_id) where d.source like '%/{fmt}/%'")}
@@ -174,7 +116,7 @@ def test_real_anonymized_cur_csv_loads_with_its_exact_rows_and_total(target):
     result = invoke("load", "cur", str(FOCUS_CSV))
 
     assert result.exit_code == 0, result.output
-    assert loaded_totals() == {"2023-11": (1281, pytest.approx(expected_cost, abs=1e-9))}
+    assert loaded_by_period() == {"2023-11": (1281, pytest.approx(expected_cost, abs=1e-9))}
     [(taxes, accounts)] = warehouse_rows(
         "select count(*) filter (where line_item_line_item_type = 'Tax'), count(distinct line_item_usage_account_id) from raw.cur_line_items"
     )
@@ -209,8 +151,8 @@ def test_zipped_and_plain_csv_load_like_the_gzip(target, format_trees, tmp_path)
         assert ("(replaced the previous delivery)" in result.output) == (suffix == ".csv")  # the .csv restates the .zip
         [(files,)] = warehouse_rows(f"select files from raw.cur_loads where status = 'published' and billing_period = '{period}-01'")
         assert json.loads(files) == [str(target_file)]
-        assert loaded_totals()[period][0] == expected[0]
-        assert loaded_totals()[period][1] == pytest.approx(expected[1], abs=0.005)
+        assert loaded_by_period()[period][0] == expected[0]
+        assert loaded_by_period()[period][1] == pytest.approx(expected[1], abs=0.005)
 
 
 def test_a_file_with_the_older_product_region_column_fills_product_region_code(target, demo_cur, tmp_path):
@@ -240,11 +182,11 @@ def loaded_csv_tree(target, format_trees, tmp_path) -> Path:
 
 def _restate_last_month(tree: Path) -> tuple[Path, Path]:
     """Point the last period's manifest at a new assembly id; return (manifest, its data file)."""
-    manifest = sorted(m for m in tree.rglob("*-Manifest.json") if re.fullmatch(r"\d{8}-\d{8}", m.parent.name))[-1]
+    manifest = period_manifests(tree)[-1]
     content = json.loads(manifest.read_text())
     content["assemblyId"] = "22222222-3333-4444-5555-666666666666"
     manifest.write_text(json.dumps(content))
-    return manifest, delivery_files(tree)[f"{manifest.parent.name[:4]}-{manifest.parent.name[4:6]}"][0]
+    return manifest, data_files(manifest)[0]
 
 
 def _rewrite_csv(path: Path, transform) -> None:
@@ -258,11 +200,11 @@ def _assert_refused(tree: Path, before: list, exit_code: int, message: str) -> N
     *earlier, last = result.output.strip().splitlines()
     assert last.startswith(message), last
     assert all(line.startswith("already loaded, unchanged:") for line in earlier)
-    assert snapshot() == before
+    assert raw_state() == before
 
 
 def test_missing_required_column_names_the_column_and_the_file(loaded_csv_tree):
-    before = snapshot()
+    before = raw_state()
     _, data_file = _restate_last_month(loaded_csv_tree)
     _rewrite_csv(data_file, lambda text: text.replace("lineItem/UnblendedCost", "lineItem/SomethingElse", 1))
 
@@ -270,7 +212,7 @@ def test_missing_required_column_names_the_column_and_the_file(loaded_csv_tree):
 
 
 def test_a_cost_column_of_strings_names_file_column_and_value(loaded_csv_tree):
-    before = snapshot()
+    before = raw_state()
     _, data_file = _restate_last_month(loaded_csv_tree)
 
     def break_cost(text: str) -> str:
@@ -291,7 +233,7 @@ def test_a_cost_column_of_strings_names_file_column_and_value(loaded_csv_tree):
 
 
 def test_truncated_gzip_names_the_file(loaded_csv_tree):
-    before = snapshot()
+    before = raw_state()
     _, data_file = _restate_last_month(loaded_csv_tree)
     data_file.write_bytes(data_file.read_bytes()[: data_file.stat().st_size // 2])
 
@@ -299,7 +241,7 @@ def test_truncated_gzip_names_the_file(loaded_csv_tree):
 
 
 def test_empty_file_names_the_file(loaded_csv_tree):
-    before = snapshot()
+    before = raw_state()
     _, data_file = _restate_last_month(loaded_csv_tree)
     data_file.write_bytes(b"")
 
@@ -307,7 +249,7 @@ def test_empty_file_names_the_file(loaded_csv_tree):
 
 
 def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
-    before = snapshot()
+    before = raw_state()
     manifest, data_file = _restate_last_month(loaded_csv_tree)
     data_file.unlink()
 
@@ -317,11 +259,11 @@ def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
     assert result.output.strip() == (
         f"error: {manifest}: names 1 file(s) that do not exist, first {data_file}; the delivery is incomplete, wait for AWS to finish writing it"
     )
-    assert snapshot() == before
+    assert raw_state() == before
 
 
 def test_manifest_naming_no_file_is_refused(loaded_csv_tree):
-    before = snapshot()
+    before = raw_state()
     manifest, _ = _restate_last_month(loaded_csv_tree)
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "reportKeys": []}))
 
@@ -332,7 +274,7 @@ def test_manifest_naming_no_file_is_refused(loaded_csv_tree):
         f"error: {manifest}: names no data files; the delivery is incomplete or empty: wait for AWS to write it again, "
         "or load the other months one by one with --billing-period"
     )
-    assert snapshot() == before
+    assert raw_state() == before
 
 
 def test_corrupt_cur2_parquet_names_the_file(target, format_trees, tmp_path):
@@ -358,7 +300,8 @@ def test_csv_with_cost_categories_discounts_and_unknown_columns_loads(target):
     result = invoke("load", "cur", str(path))
 
     assert result.exit_code == 0, result.output
-    assert loaded_totals() == {"2023-06": (len(records), pytest.approx(sum(float(r["lineItem/UnblendedCost"]) for r in records), abs=1e-9))}
+    expected_cost = sum(float(r["lineItem/UnblendedCost"]) for r in records)
+    assert loaded_by_period() == {"2023-06": (len(records), pytest.approx(expected_cost, abs=1e-9))}
 
 
 def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
@@ -382,7 +325,7 @@ def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
     result = invoke("load", "cur", str(path))
 
     assert result.exit_code == 0, result.output
-    assert loaded_totals() == {"2024-09": (2, 3.75)}
+    assert loaded_by_period() == {"2024-09": (2, 3.75)}
     assert sorted(warehouse_rows(
         "select l.identity_line_item_id, l.product_product_name, t.tag_key, t.tag_value "
         "from raw.cur_line_items l left join raw.cur_tag_sets t using (tag_set_id)"
@@ -401,4 +344,4 @@ def test_a_csv_month_larger_than_the_loaders_memory_budget_loads_exactly(target,
     result = invoke("load", "cur", str(tmp_path))
 
     assert result.exit_code == 0, result.output
-    assert loaded_totals() == {period: (expected_rows, pytest.approx(expected_cost, abs=0.005))}
+    assert loaded_by_period() == {period: (expected_rows, pytest.approx(expected_cost, abs=0.005))}

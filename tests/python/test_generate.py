@@ -1,10 +1,9 @@
 """The demo CUR generator and the organisation seeds, checked on the files they write.
 
-Expected values are computed here, independently of the generator: files are read back with
-pyarrow, csv and json; the tag-key and tag-value normalisation is re-implemented from the rule
-semantics (lower-case, trim, strip `user:` / `aws:` / `resource_tags_user_` / ... prefixes, exact key
-or regex, highest priority wins) rather than imported; column spellings are compared with the real
-AWS files in reference-data when they are available.
+Expected values are computed independently of the generator: files are read back with pyarrow,
+csv and json (delivery_readers); tag keys and values are normalised by expected.py's plain-Python
+re-implementation of the tag rules, not Sibyl's; column spellings are compared with the real AWS
+files in reference-data when they are available.
 """
 
 from __future__ import annotations
@@ -28,6 +27,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REFERENCE_DATA, needs_reference_data
+from delivery_readers import csv_header_and_rows, data_files, file_totals, manifest_json, parquet_table
+from expected import normalized_key, normalized_value
 from sibyl.demo import organisation
 from sibyl.demo.generate import FORMATS, generate_cur
 
@@ -40,47 +41,6 @@ LINE_TYPES = {
     "Usage", "SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee",
     "SavingsPlanUpfrontFee", "DiscountedUsage", "RIFee", "Fee", "Tax", "Credit", "Refund",
 }
-
-
-# --- reading the files back, without the generator's code ---------------------------------------------
-
-def manifest_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def data_files(root: Path, manifest: Path) -> list[Path]:
-    """Data files a manifest names, as paths under the bucket root `root`."""
-    m = manifest_json(manifest)
-    if "reportKeys" in m:
-        return [root.joinpath(*key.split("/")) for key in m["reportKeys"]]
-    prefix = f"s3://{m['bucket']}/"
-    assert all(f.startswith(prefix) for f in m["dataFiles"]), m["dataFiles"]
-    return [root.joinpath(*f[len(prefix):].split("/")) for f in m["dataFiles"]]
-
-
-def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def read_parquet(files: list[Path]) -> pa.Table:
-    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
-
-
-def period_totals(root: Path, manifest: Path) -> tuple[float, int]:
-    """(unblended cost, rows) of one billing period, straight from its files."""
-    cost, rows = 0.0, 0
-    for f in data_files(root, manifest):
-        if f.name.endswith(".csv.gz"):
-            for row in read_csv_rows(f)[1]:
-                cost += float(row["lineItem/UnblendedCost"])
-                rows += 1
-        else:
-            t = pq.read_table(f, columns=["line_item_unblended_cost"])
-            cost += pc.sum(t.column(0)).as_py() or 0.0
-            rows += t.num_rows
-    return cost, rows
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -100,23 +60,23 @@ def larger(tmp_path_factory) -> pa.Table:
     """Two weeks of a bigger estate (~900 resources), for proportions and magnitudes."""
     root = tmp_path_factory.mktemp("larger")
     manifests = generate_cur(root, months=1, lines=25_000, seed=SEED, fmt="legacy-parquet", end_date=END)
-    return read_parquet(data_files(root, manifests[0]))
+    return parquet_table(data_files(manifests[0]))
 
 
 @pytest.fixture(scope="module")
 def legacy_parquet(generated) -> list[pa.Table]:
-    root, manifests = generated["legacy-parquet"]
-    return [read_parquet(data_files(root, m)) for m in manifests]
+    manifests = generated["legacy-parquet"][1]
+    return [parquet_table(data_files(m)) for m in manifests]
 
 
 @pytest.fixture(scope="module")
 def legacy_csv(generated) -> list[tuple[list[str], list[dict[str, str]]]]:
-    root, manifests = generated["legacy-csv"]
+    manifests = generated["legacy-csv"][1]
     out = []
     for m in manifests:
         header, rows = None, []
-        for f in data_files(root, m):
-            h, r = read_csv_rows(f)
+        for f in data_files(m):
+            h, r = csv_header_and_rows(f)
             header = header or h
             assert h == header
             rows += r
@@ -233,7 +193,8 @@ def test_legacy_layout_and_manifests(generated):
             assert (assembly / manifest.name).read_bytes() == manifest.read_bytes(), "assembly copy of the manifest"
             for key in m["reportKeys"]:
                 assert key.startswith(f"cur/sibyl-demo/{label}/{m['assemblyId']}/")
-            files = data_files(root, manifest)
+            files = data_files(manifest)
+            assert [f.relative_to(root).as_posix() for f in files] == m["reportKeys"], "keys are paths under the bucket"
             assert files and all(f.is_file() for f in files)
             on_disk = sorted(p for p in assembly.iterdir() if not p.name.endswith(".json"))
             assert on_disk == sorted(files), "every data file is named by the manifest"
@@ -253,7 +214,8 @@ def test_cur2_layout_and_manifests(generated):
         m = manifest_json(manifest)
         assert {"assemblyId", "account", "columns", "charset", "compression", "contentType", "reportId",
                 "reportName", "executionId", "exportArn", "dataFiles", "timeFormat", "finalized"} <= set(m)
-        files = data_files(root, manifest)
+        files = data_files(manifest)
+        assert [f"s3://{m['bucket']}/{f.relative_to(root).as_posix()}" for f in files] == m["dataFiles"], "URLs under the bucket"
         data_dir = root / "cur" / "sibyl-demo" / "data" / manifest.parent.name
         assert sorted(files) == sorted(data_dir.iterdir())
         assert [f.name for f in files] == [f"sibyl-demo-{i:05d}.snappy.parquet" for i in range(1, len(files) + 1)]
@@ -265,8 +227,8 @@ def test_cur2_layout_and_manifests(generated):
 def test_row_counts_match_the_files_and_the_request(generated, legacy_csv):
     counts = {"legacy-csv": [len(rows) for _, rows in legacy_csv]}
     for fmt in ("legacy-parquet", "cur2-parquet"):
-        root, manifests = generated[fmt]
-        counts[fmt] = [sum(pq.ParquetFile(f).metadata.num_rows for f in data_files(root, m)) for m in manifests]
+        manifests = generated[fmt][1]
+        counts[fmt] = [sum(pq.ParquetFile(f).metadata.num_rows for f in data_files(m)) for m in manifests]
     assert counts["legacy-csv"] == counts["legacy-parquet"] == counts["cur2-parquet"], counts
     total = sum(counts["legacy-csv"])
     assert abs(total - LINES) <= LINES * 0.01, total
@@ -279,8 +241,8 @@ def test_large_periods_are_split_into_several_files(tmp_path, monkeypatch):
     for fmt in FORMATS:
         root = tmp_path / fmt
         manifests = generate_cur(root, months=1, lines=2_000, seed=3, fmt=fmt, end_date=dt.date(2026, 5, 1))
-        files = data_files(root, manifests[0])
-        counts = [len(read_csv_rows(f)[1]) if fmt == "legacy-csv" else pq.ParquetFile(f).metadata.num_rows
+        files = data_files(manifests[0])
+        counts = [len(csv_header_and_rows(f)[1]) if fmt == "legacy-csv" else pq.ParquetFile(f).metadata.num_rows
                   for f in files]
         assert len(files) >= 3 and all(c <= 700 for c in counts), counts
         assert abs(sum(counts) - 2_000) <= 20
@@ -289,7 +251,7 @@ def test_large_periods_are_split_into_several_files(tmp_path, monkeypatch):
 # --- determinism ----------------------------------------------------------------------------------------------
 
 def _data_bytes(root: Path, manifests: list[Path]) -> dict[str, bytes]:
-    return {f.relative_to(root).as_posix(): f.read_bytes() for m in manifests for f in data_files(root, m)}
+    return {f.relative_to(root).as_posix(): f.read_bytes() for m in manifests for f in data_files(m)}
 
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(generated, tmp_path):
@@ -325,8 +287,8 @@ def test_all_formats_hold_the_same_cost_and_rows(generated, legacy_csv, legacy_p
         "legacy-parquet": [(round(pc.sum(t["line_item_unblended_cost"]).as_py(), 2), t.num_rows)
                            for t in legacy_parquet],
     }
-    root, manifests = generated["cur2-parquet"]
-    per_format["cur2-parquet"] = [(round(c, 2), n) for c, n in (period_totals(root, m) for m in manifests)]
+    manifests = generated["cur2-parquet"][1]
+    per_format["cur2-parquet"] = [(round(c, 2), n) for n, c in (file_totals(data_files(m)) for m in manifests)]
     assert per_format["legacy-csv"] == per_format["legacy-parquet"] == per_format["cur2-parquet"], per_format
     totals = {fmt: round(sum(c for c, _ in v), 2) for fmt, v in per_format.items()}
     assert len(set(totals.values())) == 1 and next(iter(totals.values())) > 0, totals
@@ -453,8 +415,8 @@ def test_time_interval_and_timestamps_are_spelt_as_aws_does(legacy_parquet, lega
 
 
 def test_csv_quotes_only_what_needs_quoting(generated):
-    root, manifests = generated["legacy-csv"]
-    with gzip.open(data_files(root, manifests[0])[0], "rt", encoding="utf-8", newline="") as fh:
+    manifests = generated["legacy-csv"][1]
+    with gzip.open(data_files(manifests[0])[0], "rt", encoding="utf-8", newline="") as fh:
         head = [next(fh) for _ in range(20)]
     assert '"' not in head[0] and head[0].startswith("identity/LineItemId,identity/TimeInterval,")
     assert all(line.endswith("\n") and not line.endswith("\r\n") for line in head)
@@ -465,8 +427,8 @@ def test_csv_quotes_only_what_needs_quoting(generated):
 # --- columns, types and tags ---------------------------------------------------------------------------------------
 
 def test_parquet_physical_types(generated):
-    root, manifests = generated["legacy-parquet"]
-    f = pq.ParquetFile(data_files(root, manifests[0])[0])
+    manifests = generated["legacy-parquet"][1]
+    f = pq.ParquetFile(data_files(manifests[0])[0])
     schema = f.schema_arrow
     for c in ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date",
               "line_item_usage_end_date"):
@@ -478,7 +440,7 @@ def test_parquet_physical_types(generated):
               "pricing_public_on_demand_rate", "reservation_reservation_a_r_n", "resource_tags_user_team"):
         assert schema.field(c).type == pa.string(), c
     assert b"ARROW:schema" not in (f.schema_arrow.metadata or {}), "no Arrow schema embedded, as in AWS's files"
-    cur2 = pq.ParquetFile(data_files(*[generated["cur2-parquet"][0]], generated["cur2-parquet"][1][0])[0]).schema_arrow
+    cur2 = pq.ParquetFile(data_files(generated["cur2-parquet"][1][0])[0]).schema_arrow
     assert cur2.field("resource_tags").type == pa.map_(pa.string(), pa.string())
     assert cur2.field("product").type == pa.map_(pa.string(), pa.string())
     assert cur2.field("cost_category").type == pa.map_(pa.string(), pa.string())
@@ -488,8 +450,8 @@ def test_parquet_physical_types(generated):
 
 @needs_reference_data
 def test_parquet_physical_types_match_the_real_placeholder(generated):
-    root, manifests = generated["legacy-parquet"]
-    f = pq.ParquetFile(data_files(root, manifests[0])[0])
+    manifests = generated["legacy-parquet"][1]
+    f = pq.ParquetFile(data_files(manifests[0])[0])
     placeholder = pq.ParquetFile(REFERENCE_DATA / "cudos-placeholder" / "placeholder.parquet")
     real = {placeholder.schema.column(i).name: placeholder.schema.column(i).physical_type
             for i in range(len(placeholder.schema))}
@@ -526,28 +488,19 @@ def test_column_spellings_match_real_aws_files(legacy_csv, legacy_parquet):
     assert "resource_tags_aws_created_by" in ours_snake and "resource_tags_aws_created_by" in snake
 
 
-def _tag_rules(seeds):
-    return [r for r in seeds["tag_rules"][1] if r["is_active"] == "true"]
+# Tag keys no rule is meant to name, as expected.normalized_key spells them: names, cost centres, AWS's own.
+UNRULED_KEYS = {"name", "cost_center", "costcenter", "owner", "aws:created_by", "aws:createdby", "aws_created_by"}
 
 
-_PREFIXES = ("resource_tags_user_", "resource_tags_aws_", "user:", "aws:", "user_")
-_NOT_REQUIRED = {"name", "cost_center", "costcenter", "owner", "created_by", "createdby", "aws_created_by"}
+def rule_key(source_key: str) -> str | None:
+    """The key a tag rule names `source_key` by; None for a key no rule is meant to name."""
+    key, priority = normalized_key(source_key)
+    if priority:
+        return key
+    return None if key in UNRULED_KEYS else f"<unmatched {source_key}>"
 
 
-def normalise_key(key: str, rules: list[dict]) -> str | None:
-    k = key.strip().lower()
-    for prefix in _PREFIXES:
-        if k.startswith(prefix):
-            k = k[len(prefix):]
-            break
-    matches = [r for r in rules if (r["tag_key"] and r["tag_key"] == k) or (r["pattern"] and re.search(r["pattern"], k))]
-    if not matches:
-        return None if k in _NOT_REQUIRED else f"<unmatched {key}>"
-    return max(matches, key=lambda r: int(r["priority"]))["normalized_key"]
-
-
-def test_tag_key_spellings_vary_and_all_normalise(seeds, generated, legacy_csv, legacy_parquet):
-    rules = _tag_rules(seeds)
+def test_tag_key_spellings_vary_and_all_normalise(generated, legacy_csv, legacy_parquet):
     csv_keys = {h[len("resourceTags/"):] for header, _ in legacy_csv for h in header if h.startswith("resourceTags/")}
     assert {"user:team", "user:Team", "user:TEAM", "user:team_name", "user:team-name", "user:owner-team",
             "user:service", "user:Service", "user:app", "user:App", "user:application",
@@ -558,35 +511,30 @@ def test_tag_key_spellings_vary_and_all_normalise(seeds, generated, legacy_csv, 
             "resource_tags_user_owner_team", "resource_tags_user_e_n_v", "resource_tags_user_cost_center",
             "resource_tags_aws_created_by"} <= parquet_keys
     assert "resource_tags_user_Team" not in parquet_keys and "resource_tags_user_team-name" not in parquet_keys
-    root, manifests = generated["cur2-parquet"]
+    manifests = generated["cur2-parquet"][1]
     cur2_keys = set()
     for m in manifests:
-        for f in data_files(root, m):
+        for f in data_files(m):
             tags = pq.read_table(f, columns=["resource_tags"]).column(0).combine_chunks()
             cur2_keys |= set(pc.unique(tags.keys).to_pylist())
     assert {"user_team", "user_t_e_a_m", "user_team_name", "user_service", "user_environment",
             "user_e_n_v", "aws_created_by"} <= cur2_keys
     assert not any(k != k.lower() or "-" in k or ":" in k for k in cur2_keys)
     for key in csv_keys | parquet_keys | cur2_keys:
-        normalised = normalise_key(key, rules)
+        normalised = rule_key(key)
         assert normalised in (None, "team", "service", "environment"), (key, normalised)
 
 
 def test_team_values_resolve_through_aliases_except_unknown_teams(seeds, legacy_csv):
-    rules = _tag_rules(seeds)
-    aliases = [a for a in seeds["tag_value_aliases"][1] if a["normalized_key"] == "team"]
     teams = {r["team"] for r in seeds["teams"][1]}
     raw_values = set()
     for header, rows in legacy_csv:
-        team_columns = [h for h in header if h.startswith("resourceTags/")
-                        and normalise_key(h[len("resourceTags/"):], rules) == "team"]
+        team_columns = [h for h in header if h.startswith("resourceTags/") and rule_key(h[len("resourceTags/"):]) == "team"]
         for r in rows:
             raw_values |= {r[h] for h in team_columns if r[h]}
     resolved, unknown = {}, set()
     for raw in raw_values:
-        v = raw.strip().lower()
-        hits = [a for a in aliases if re.search(a["pattern"], v)]
-        value = max(hits, key=lambda a: int(a["priority"]))["normalized_value"] if hits else v
+        value = normalized_value("team", raw)
         resolved[raw] = value
         if value not in teams:
             unknown.add(value)
@@ -606,10 +554,9 @@ def test_untagged_resources_exist_in_owned_and_shared_accounts(seeds, legacy_csv
     assert untagged_accounts & owned and untagged_accounts - owned
 
 
-def test_tag_profiles_are_in_the_advertised_proportions(larger, seeds):
-    rules = _tag_rules(seeds)
+def test_tag_profiles_are_in_the_advertised_proportions(larger):
     usage = larger.filter(pc.equal(larger["line_item_line_item_type"], "Usage"))
-    by_column = {c: normalise_key(c, rules) for c in usage.column_names if c.startswith("resource_tags_user_")}
+    by_column = {c: rule_key(c) for c in usage.column_names if c.startswith("resource_tags_user_")}
     columns = {c: usage[c].to_pylist() for c in by_column}
     profile = {}
     for i, rid in enumerate(usage["line_item_resource_id"].to_pylist()):

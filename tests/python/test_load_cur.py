@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from click.testing import CliRunner
 
 from broken_batches import one_month
-from helpers import period_manifests, totals_by_period, warehouse_rows
-from sibyl.cli import cli
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
+from delivery_readers import period_manifests, totals_by_period
+from helpers import invoke, loaded_by_period, raw_state, warehouse_rows
 
 
 def test_generated_parquet_loads_exactly(target, demo_cur):
@@ -30,12 +25,7 @@ def test_generated_parquet_loads_exactly(target, demo_cur):
     result = invoke("load", "cur", str(demo_cur))
     assert result.exit_code == 0, result.output
 
-    loaded = {
-        period.strftime("%Y-%m"): (rows, cost)
-        for period, rows, cost in warehouse_rows(
-            "select billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1"
-        )
-    }
+    loaded = loaded_by_period()
     assert loaded.keys() == expected.keys()
     for period, (rows, cost) in expected.items():
         assert loaded[period][0] == rows
@@ -94,7 +84,7 @@ def test_corrupt_parquet_is_refused_and_the_warehouse_is_unchanged(target, demo_
     tree = tmp_path / "cur"
     shutil.copytree(demo_cur, tree)
     assert invoke("load", "cur", str(tree)).exit_code == 0
-    before = warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2")
+    before = raw_state()
 
     # AWS restates the last month, but one of the new files arrives cut short.
     manifest = period_manifests(tree)[-1]
@@ -109,7 +99,7 @@ def test_corrupt_parquet_is_refused_and_the_warehouse_is_unchanged(target, demo_
     assert result.exit_code == 1
     [message] = result.output.strip().splitlines()
     assert message.startswith(f"error: {data_file}: not a readable Parquet file (")
-    assert warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2") == before
+    assert raw_state() == before
 
 
 def test_a_load_is_all_or_nothing_across_its_months(target, demo_cur, tmp_path):
@@ -118,12 +108,7 @@ def test_a_load_is_all_or_nothing_across_its_months(target, demo_cur, tmp_path):
     tree = tmp_path / "cur"
     shutil.copytree(demo_cur, tree)
     assert invoke("load", "cur", str(tree)).exit_code == 0
-    everything = [
-        "select load_id, source, billing_period, delivery_version, row_count, billed_total, status from raw.cur_loads order by load_id",
-        "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2",
-        "select count(*) from raw.cur_tag_sets",
-    ]
-    before = [warehouse_rows(sql) for sql in everything]
+    before = raw_state()
     first, *_, last = period_manifests(tree)
     for manifest, assembly in ((first, "11111111-0000-0000-0000-000000000001"), (last, "11111111-0000-0000-0000-000000000003")):
         manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "assemblyId": assembly}))
@@ -134,7 +119,7 @@ def test_a_load_is_all_or_nothing_across_its_months(target, demo_cur, tmp_path):
 
     assert result.exit_code == 1
     assert result.output.startswith(f"error: {broken}: not a readable Parquet file (")
-    assert [warehouse_rows(sql) for sql in everything] == before
+    assert raw_state() == before
     shutil.copyfile(demo_cur / broken.relative_to(tree), broken)  # AWS re-delivers the file whole
     again = invoke("load", "cur", str(tree))
     assert again.exit_code == 0, again.output
@@ -147,7 +132,7 @@ def test_running_out_of_memory_is_one_line_and_publishes_nothing(duckdb_path, mo
     good = tmp_path / "good"
     shutil.copytree(demo_cur, good)
     assert invoke("load", "cur", str(good), "--billing-period", "2026-09").exit_code == 0
-    before = warehouse_rows("select load_id, count(*) from raw.cur_line_items group by 1")
+    before = raw_state()
     monkeypatch.setattr(warehouse, "LOADING_SETTINGS", ("memory_limit = '2MB'", "threads = 1"))
 
     result = invoke("load", "cur", str(good))
@@ -156,7 +141,7 @@ def test_running_out_of_memory_is_one_line_and_publishes_nothing(duckdb_path, mo
     [message] = result.output.strip().splitlines()  # what a load that fails says of its other months: nothing
     assert message.startswith(f"error: {good}/cur/sibyl-demo 2026-10: the loader ran out of its DuckDB memory (Out of Memory Error:")
     assert message.endswith("nothing was published: please report it at the project's issues with the delivery's format and file sizes")
-    assert warehouse_rows("select load_id, count(*) from raw.cur_line_items group by 1") == before
+    assert raw_state() == before
 
 
 def test_zone_aware_timestamps_stay_in_utc_whatever_the_machines_zone(target, demo_cur, tmp_path):

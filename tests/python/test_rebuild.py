@@ -7,25 +7,20 @@ built on it; with two threads, two such drops sharing dependents deadlocked abou
 from __future__ import annotations
 
 import adbc_driver_postgresql.dbapi as adbc
-from click.testing import CliRunner
 
 from conftest import postgres_uri
-from helpers import mart_totals_by_period, totals_by_period, warehouse_rows
-from sibyl.cli import cli
+from delivery_readers import totals_by_period
+from helpers import invoke, mart_totals_by_period, warehouse_rows
 
 REBUILDS = 10
 
 
-def sibyl(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
 def test_rebuilding_on_postgres_ten_times_in_a_row_never_fails(postgres_db, monkeypatch, demo_cur):
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert sibyl("load", "cur", str(demo_cur)).exit_code == 0
-    assert sibyl("build").exit_code == 0
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    assert invoke("build").exit_code == 0
 
-    failed = {i: result.output.splitlines()[-1] for i in range(1, REBUILDS + 1) if (result := sibyl("build")).exit_code != 0}
+    failed = {i: result.output.splitlines()[-1] for i in range(1, REBUILDS + 1) if (result := invoke("build")).exit_code != 0}
 
     assert failed == {}, f"{len(failed)} of {REBUILDS} rebuilds failed"
     expected = {period: (rows, round(cost, 2)) for period, (rows, cost) in totals_by_period(demo_cur).items()}
@@ -36,13 +31,13 @@ def test_rebuilding_on_postgres_ten_times_in_a_row_never_fails(postgres_db, monk
 
 def test_a_database_error_in_a_build_names_the_model_and_says_what_it_was(postgres_db, monkeypatch, demo_cur):
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert sibyl("load", "cur", str(demo_cur)).exit_code == 0
-    assert sibyl("build").exit_code == 0
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    assert invoke("build").exit_code == 0
     monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=500")
 
     with adbc.connect(postgres_uri()) as holder, holder.cursor() as cur:
         cur.execute("lock table staging.stg_cur__tag_sets in access exclusive mode")
-        result = sibyl("build")
+        result = invoke("build")
 
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
@@ -56,11 +51,11 @@ VIEWS = "select table_schema || '.' || table_name from information_schema.views 
 
 def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(postgres_db, monkeypatch, demo_cur):
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert sibyl("load", "cur", str(demo_cur)).exit_code == 0
-    assert sibyl("build").exit_code == 0
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    assert invoke("build").exit_code == 0
     views = warehouse_rows(VIEWS)
 
-    assert sibyl("build", "--select", "stg_cur__line_items").exit_code == 0
+    assert invoke("build", "--select", "stg_cur__line_items").exit_code == 0
 
     assert warehouse_rows(VIEWS) == views
     assert ("intermediate.int_line_items_attributed",) in views
@@ -68,15 +63,15 @@ def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(postgres_db
 
 def test_on_postgres_a_view_whose_columns_changed_is_replaced_with_the_views_built_on_it(postgres_db, monkeypatch, demo_cur):
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert sibyl("load", "cur", str(demo_cur)).exit_code == 0
-    assert sibyl("build").exit_code == 0
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    assert invoke("build").exit_code == 0
     views = warehouse_rows(VIEWS)
     # As an earlier version of the model left it: a column the model no longer has, which
     # `create or replace view` cannot drop.
     with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
         cur.execute("create or replace view staging.stg_cur__tag_sets as select tag_set_id, tag_key, tag_value, 1 as retired from raw.cur_tag_sets")
 
-    rebuilt = sibyl("build")
+    rebuilt = invoke("build")
 
     assert rebuilt.exit_code == 0, rebuilt.output
     assert warehouse_rows(VIEWS) == views

@@ -8,21 +8,14 @@ import os
 import shutil
 from pathlib import Path
 
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from conftest import DEMO_END_DATE
-from helpers import mart_totals_by_period, warehouse_rows
-from sibyl.cli import cli
+from delivery_readers import file_totals
+from helpers import invoke, loaded_by_period, mart_totals_by_period, raw_state, warehouse_rows
 
 WRITTEN_V1 = dt.datetime(2026, 11, 10, 6, 0, 0)
 WRITTEN_V2 = dt.datetime(2026, 11, 10, 18, 0, 0)
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.fixture(scope="session")
@@ -48,20 +41,16 @@ def report(two_deliveries, tmp_path) -> dict:
     for version, manifest in two_deliveries.items():
         assembly = next(p for p in manifest.parent.iterdir() if p.is_dir())
         shutil.copytree(assembly, period_dir / assembly.name, dirs_exist_ok=True)
-        table = pq.read_table(sorted(assembly.glob("*.parquet")), columns=["line_item_unblended_cost"])
-        versions[version] = {
-            "assembly": assembly.name,
-            "manifest": manifest.read_text(),
-            "rows": table.num_rows,
-            "cost": pc.sum(table["line_item_unblended_cost"]).as_py(),
-        }
+        rows, cost = file_totals(sorted(assembly.glob("*.parquet")))
+        versions[version] = {"assembly": assembly.name, "manifest": manifest.read_text(), "rows": rows, "cost": cost}
     set_written(period_dir, versions["v1"]["assembly"], WRITTEN_V1)
     set_written(period_dir, versions["v2"]["assembly"], WRITTEN_V2)
 
     def point_to(version: str) -> None:
         (period_dir / "sibyl-demo-Manifest.json").write_text(versions[version]["manifest"])
 
-    return {"tree": tree, "source": str(period_dir.parent), "period": period_dir.name, "point_to": point_to, **versions}
+    month = f"{period_dir.name[:4]}-{period_dir.name[4:6]}"
+    return {"tree": tree, "source": str(period_dir.parent), "period": period_dir.name, "month": month, "point_to": point_to, **versions}
 
 
 def set_written(period_dir: Path, assembly: str, when: dt.datetime) -> None:
@@ -70,41 +59,29 @@ def set_written(period_dir: Path, assembly: str, when: dt.datetime) -> None:
         os.utime(path, (stamp, stamp))
 
 
-def state() -> list:
-    return [
-        warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2"),
-        warehouse_rows("select load_id, delivery_version, status, delivered_at from raw.cur_loads order by loaded_at"),
-    ]
-
-
-def totals() -> tuple[int, float]:
-    [(rows, cost)] = warehouse_rows("select count(*), sum(line_item_unblended_cost) from raw.cur_line_items")
-    return rows, cost
-
-
 def test_v1_then_v2_then_v2_again_then_v1(target, report):
     v1, v2 = report["v1"], report["v2"]
     assert v1["rows"] != v2["rows"]
 
     report["point_to"]("v1")
     assert invoke("load", "cur", str(report["tree"])).exit_code == 0
-    assert totals() == (v1["rows"], pytest.approx(v1["cost"], abs=0.005))
+    assert loaded_by_period() == {report["month"]: (v1["rows"], pytest.approx(v1["cost"], abs=0.005))}
 
     report["point_to"]("v2")
     second = invoke("load", "cur", str(report["tree"]))
     assert second.exit_code == 0, second.output
     assert "(replaced the previous delivery)" in second.output
-    assert totals() == (v2["rows"], pytest.approx(v2["cost"], abs=0.005))
-    assert [(version, status, written) for _, version, status, written in state()[1]] == [
+    assert loaded_by_period() == {report["month"]: (v2["rows"], pytest.approx(v2["cost"], abs=0.005))}
+    assert warehouse_rows("select delivery_version, status, delivered_at from raw.cur_loads order by loaded_at") == [
         (v1["assembly"], "replaced", WRITTEN_V1),
         (v2["assembly"], "published", WRITTEN_V2),
     ]
-    after_v2 = state()
+    after_v2 = raw_state()
 
     again = invoke("load", "cur", str(report["tree"]))
     assert again.exit_code == 0
     assert again.output.startswith("already loaded, unchanged: 2026-11")
-    assert state() == after_v2
+    assert raw_state() == after_v2
 
     report["point_to"]("v1")
     stale = invoke("load", "cur", str(report["tree"]))
@@ -114,35 +91,34 @@ def test_v1_then_v2_then_v2_again_then_v1(target, report):
         f"ignored 2026-11 from {report['source']}: delivery {v1['assembly']} (written 2026-11-10 06:00:00 UTC) "
         f"is older than the loaded {v2['assembly']}; kept it: {v2['rows']:,} line items, billed {v2['cost']:,.2f}"
     )
-    assert state() == after_v2
+    assert raw_state() == after_v2
 
 
 def test_a_built_warehouse_is_rebuilt_after_a_restated_month(target, report):
     report["point_to"]("v1")
     assert invoke("load", "cur", str(report["tree"])).exit_code == 0
     assert invoke("build").exit_code == 0
-    period = f"{report['period'][:4]}-{report['period'][4:6]}"
-    assert mart_totals_by_period() == {period: (report["v1"]["rows"], round(report["v1"]["cost"], 2))}
+    assert mart_totals_by_period() == {report["month"]: (report["v1"]["rows"], round(report["v1"]["cost"], 2))}
 
     report["point_to"]("v2")
     assert invoke("load", "cur", str(report["tree"])).exit_code == 0
     rebuilt = invoke("build")
 
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert mart_totals_by_period() == {period: (report["v2"]["rows"], round(report["v2"]["cost"], 2))}
+    assert mart_totals_by_period() == {report["month"]: (report["v2"]["rows"], round(report["v2"]["cost"], 2))}
 
 
 def test_an_older_delivery_never_loaded_is_ignored_by_its_time(target, report):
     report["point_to"]("v2")
     assert invoke("load", "cur", str(report["tree"])).exit_code == 0
-    after_v2 = state()
+    after_v2 = raw_state()
 
     report["point_to"]("v1")
     result = invoke("load", "cur", str(report["tree"]))
 
     assert result.exit_code == 0
     assert result.output.startswith(f"ignored 2026-11 from {report['source']}: delivery {report['v1']['assembly']}")
-    assert state() == after_v2
+    assert raw_state() == after_v2
 
 
 def test_a_replaced_delivery_copied_again_later_is_still_ignored(target, report):
@@ -150,7 +126,7 @@ def test_a_replaced_delivery_copied_again_later_is_still_ignored(target, report)
     assert invoke("load", "cur", str(report["tree"])).exit_code == 0
     report["point_to"]("v2")
     assert invoke("load", "cur", str(report["tree"])).exit_code == 0
-    after_v2 = state()
+    after_v2 = raw_state()
     # A stale copy of v1 arrives with fresh file times: its version was already replaced.
     set_written(Path(report["source"]) / report["period"], report["v1"]["assembly"], WRITTEN_V2 + dt.timedelta(days=1))
     report["point_to"]("v1")
@@ -159,7 +135,7 @@ def test_a_replaced_delivery_copied_again_later_is_still_ignored(target, report)
 
     assert result.exit_code == 0
     assert result.output.startswith("ignored 2026-11")
-    assert state() == after_v2
+    assert raw_state() == after_v2
 
 
 PARTITIONS = (
@@ -184,7 +160,7 @@ def test_on_postgres_a_restatement_swaps_the_months_partition(postgres_db, monke
         (f"cur_line_items_2026_11_{v2_load}", "r", f"FOR VALUES IN ('{v2_load}')"),
     ]
     assert v1_load != v2_load
-    assert totals() == (report["v2"]["rows"], pytest.approx(report["v2"]["cost"], abs=0.005))
+    assert loaded_by_period() == {report["month"]: (report["v2"]["rows"], pytest.approx(report["v2"]["cost"], abs=0.005))}
 
 
 def test_on_postgres_a_line_items_table_from_before_partitions_is_partitioned_keeping_every_row(postgres_db, monkeypatch, demo_cur, caplog):

@@ -7,20 +7,15 @@ files with gzip/zipfile and the csv module.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import REFERENCE_DATA, needs_reference_data
-from helpers import warehouse_rows
-from sibyl.cli import cli
+from delivery_readers import file_totals
+from helpers import invoke, loaded_by_period, raw_state, warehouse_rows
 
 pytestmark = needs_reference_data  # every test here loads koku or keboola trees
 
@@ -37,29 +32,10 @@ KEBOOLA_EXPORT = {
 }
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
 def put_tree(s3, bucket: str, objects: dict[str, Path]) -> None:
     s3.create_bucket(Bucket=bucket)
     for key, path in objects.items():
         s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
-
-
-def csv_totals(text: str, cost_header: str) -> tuple[int, float]:
-    rows = list(csv.DictReader(io.StringIO(text)))
-    return len(rows), sum(float(r[cost_header] or 0) for r in rows)
-
-
-def loaded() -> dict[str, tuple[str, int, float]]:
-    return {
-        source: (period.strftime("%Y-%m"), rows, cost)
-        for source, period, rows, cost in warehouse_rows(
-            "select d.source, l.billing_period, count(*), sum(l.line_item_unblended_cost) "
-            "from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1, 2"
-        )
-    }
 
 
 def test_koku_manifest_tree_loads_from_s3(target, s3, tmp_path, monkeypatch):
@@ -68,14 +44,14 @@ def test_koku_manifest_tree_loads_from_s3(target, s3, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     put_tree(s3, "koku-cur", {p.relative_to(KOKU).as_posix(): p for p in KOKU.rglob("*") if p.is_file()})
     [data_file] = (KOKU / "my-prefix").rglob("*.csv.gz")
-    rows, cost = csv_totals(gzip.decompress(data_file.read_bytes()).decode(), "lineItem/UnblendedCost")
+    rows, cost = file_totals([data_file])
     assert rows == 6190
 
     result = invoke("load", "cur", "s3://koku-cur/my-prefix")
 
     assert result.exit_code == 0, result.output
     assert list(scratch.iterdir()) == []  # the downloaded delivery is gone once published
-    assert loaded() == {"s3://koku-cur/my-prefix/my-report": ("2018-08", rows, pytest.approx(cost, abs=1e-6))}
+    assert loaded_by_period(by_source=True) == {("s3://koku-cur/my-prefix/my-report", "2018-08"): (rows, pytest.approx(cost, abs=1e-6))}
     assert warehouse_rows("select files from raw.cur_loads") == [
         ('["s3://koku-cur/my-prefix/my-report/20180801-20180901/861af42f-713c-4a42-9562-9158a7625630/my-report-1.csv.gz"]',)
     ]
@@ -106,17 +82,16 @@ def test_kokus_second_report_is_refused_by_the_gate_its_rows_are_not_in_its_mont
 def test_keboola_legacy_zip_and_data_exports_load_from_s3(target, s3):
     put_tree(s3, "mock-cur-bucket", KEBOOLA_LEGACY)
     put_tree(s3, "mock-cur-v2-bucket", KEBOOLA_EXPORT)
-    with zipfile.ZipFile(KEBOOLA / "cur_1_0" / "MockTestReport-00001.csv.zip") as archive:
-        legacy = csv_totals(archive.read(archive.namelist()[0]).decode(), "lineItem/UnblendedCost")
-    export = csv_totals(gzip.decompress((KEBOOLA / "cur_2_0" / "MockTestReportV2-00001.csv.gz").read_bytes()).decode(), "line_item_unblended_cost")
+    legacy = file_totals([KEBOOLA / "cur_1_0" / "MockTestReport-00001.csv.zip"])
+    export = file_totals([KEBOOLA / "cur_2_0" / "MockTestReportV2-00001.csv.gz"])
 
     for source in ("s3://mock-cur-bucket", "s3://mock-cur-v2-bucket"):
         result = invoke("load", "cur", source)
         assert result.exit_code == 0, result.output
 
-    assert loaded() == {
-        "s3://mock-cur-bucket": ("2024-01", legacy[0], pytest.approx(legacy[1], abs=1e-9)),
-        "s3://mock-cur-v2-bucket": ("2024-09", export[0], pytest.approx(export[1], abs=1e-9)),
+    assert loaded_by_period(by_source=True) == {
+        ("s3://mock-cur-bucket", "2024-01"): (legacy[0], pytest.approx(legacy[1], abs=1e-9)),
+        ("s3://mock-cur-v2-bucket", "2024-09"): (export[0], pytest.approx(export[1], abs=1e-9)),
     }
     assert (legacy[0], export[0]) == (3, 4)
     assert warehouse_rows("select delivery_version from raw.cur_loads order by billing_period") == [
@@ -124,18 +99,11 @@ def test_keboola_legacy_zip_and_data_exports_load_from_s3(target, s3):
     ]
 
 
-def _state() -> list:
-    return [
-        warehouse_rows("select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"),
-        warehouse_rows("select load_id, delivery_version, status from raw.cur_loads order by load_id"),
-    ]
-
-
 @pytest.fixture
 def loaded_keboola(target, s3):
     put_tree(s3, "mock-cur-bucket", KEBOOLA_LEGACY)
     assert invoke("load", "cur", "s3://mock-cur-bucket").exit_code == 0
-    return _state()
+    return raw_state()
 
 
 def test_no_such_bucket_is_one_line_exit_2(loaded_keboola):
@@ -145,7 +113,7 @@ def test_no_such_bucket_is_one_line_exit_2(loaded_keboola):
     assert result.output.strip() == (
         "error: S3 bucket no-such-cur-bucket does not exist (region us-east-1): check the bucket name in the source"
     )
-    assert _state() == loaded_keboola
+    assert raw_state() == loaded_keboola
 
 
 def _load_as_iam_user(s3, monkeypatch, source: str, policy: dict | None, bucket: str, objects: dict[str, Path]):
@@ -179,7 +147,7 @@ def test_access_denied_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
         "error: S3 denied access to s3://locked-cur/reports/ (region us-east-1) (AccessDenied): "
         "allow s3:ListBucket and s3:GetObject on it for these credentials"
     )
-    assert _state() == loaded_keboola
+    assert raw_state() == loaded_keboola
 
 
 def test_access_denied_on_a_data_file_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
@@ -199,7 +167,7 @@ def test_access_denied_on_a_data_file_is_one_line_exit_2(loaded_keboola, s3, mon
         "error: S3 denied access to s3://manifests-only/20240101-20240131/MockTestReport-00001.csv.zip (region us-east-1) "
         "(AccessDenied): allow s3:ListBucket and s3:GetObject on it for these credentials"
     )
-    assert _state() == loaded_keboola
+    assert raw_state() == loaded_keboola
 
 
 def test_manifest_naming_a_key_that_does_not_exist(loaded_keboola, s3):
@@ -213,7 +181,7 @@ def test_manifest_naming_a_key_that_does_not_exist(loaded_keboola, s3):
         "first s3://half-written-cur/20240101-20240131/MockTestReport-00001.csv.zip; "
         "the delivery is incomplete, wait for AWS to finish writing it"
     )
-    assert _state() == loaded_keboola
+    assert raw_state() == loaded_keboola
 
 
 def test_object_gone_before_download_is_one_line_exit_2(loaded_keboola, s3, monkeypatch):
@@ -237,4 +205,4 @@ def test_object_gone_before_download_is_one_line_exit_2(loaded_keboola, s3, monk
         "error: s3://moving-cur/20240101-20240131/MockTestReport-00001.csv.zip (region us-east-1) does not exist: "
         "AWS may have replaced the delivery while it was read; run the load again"
     )
-    assert _state() == loaded_keboola
+    assert raw_state() == loaded_keboola

@@ -43,38 +43,33 @@ def replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+# Each case appends one line to one seed CSV: (the CSV, the line, what the build says of it).
 CASES = {
-    "duplicate team": (
-        lambda seeds: append(seeds / "teams.csv", "sre,Infrastructure,dup@example.com,#dup"),
-        "seeds/teams.csv: team is duplicated: sre",
-    ),
+    "duplicate team": ("teams.csv", "sre,Infrastructure,dup@example.com,#dup", "seeds/teams.csv: team is duplicated: sre"),
     "unit names a missing group": (
-        lambda seeds: append(seeds / "business_units.csv", "Robotics,Moonshots,Robots."),
+        "business_units.csv", "Robotics,Moonshots,Robots.",
         "seeds/business_units.csv: business_group names no row of business_groups.csv: Moonshots",
     ),
     "team names a missing unit": (
-        lambda seeds: append(seeds / "teams.csv", "drones,Aviation,drones@example.com,#drones"),
+        "teams.csv", "drones,Aviation,drones@example.com,#drones",
         "seeds/teams.csv: business_unit names no row of business_units.csv: Aviation",
     ),
     "service names a missing team": (
-        lambda seeds: append(seeds / "services.csv", "orphan-api,ghosts,api,,,Nobody owns it."),
-        "seeds/services.csv: team names no row of teams.csv: ghosts",
+        "services.csv", "orphan-api,ghosts,api,,,Nobody owns it.", "seeds/services.csv: team names no row of teams.csv: ghosts",
     ),
     "account owner names a missing team": (
-        lambda seeds: append(seeds / "account_owners.csv", "000000000001,ghosts"),
-        "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
+        "account_owners.csv", "000000000001,ghosts", "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
     ),
     "invalid rule regex": (
-        lambda seeds: append(seeds / "tag_rules.csv", "broken_rule,,^(team,team,50,true"),
+        "tag_rules.csv", "broken_rule,,^(team,team,50,true",
         "seeds/tag_rules.csv: pattern is not a valid regular expression on {target}: ^(team",
     ),
     "invalid alias regex": (
-        lambda seeds: append(seeds / "tag_value_aliases.csv", "team,[payments,payments-core,10"),
+        "tag_value_aliases.csv", "team,[payments,payments-core,10",
         "seeds/tag_value_aliases.csv: pattern is not a valid regular expression on {target}: [payments",
     ),
     "empty normalized key": (
-        lambda seeds: append(seeds / "tag_rules.csv", "nameless_rule,owner,,,50,true"),
-        "seeds/tag_rules.csv: normalized_key is empty for rule_name: nameless_rule",
+        "tag_rules.csv", "nameless_rule,owner,,,50,true", "seeds/tag_rules.csv: normalized_key is empty for rule_name: nameless_rule",
     ),
 }
 
@@ -87,8 +82,8 @@ RUNS = [pytest.param(case, engine, id=f"{engine}-{case}")
 
 @pytest.mark.parametrize(("case", "target"), RUNS, indirect=["target"])
 def test_broken_seed_fails_the_build_naming_csv_and_value(case, target, project_copy):
-    breaks, message = CASES[case]
-    breaks(project_copy / "seeds")
+    csv_name, line, message = CASES[case]
+    append(project_copy / "seeds" / csv_name, line)
 
     result = sibyl("build", "--select", "resource_type:seed")
 

@@ -9,17 +9,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from broken_batches import one_month
-from helpers import totals_by_period, warehouse_rows
-from sibyl.cli import cli
+from delivery_readers import totals_by_period
+from helpers import invoke, raw_state, warehouse_rows
 
 BY_SOURCE = "select d.source, count(*), sum(l.line_item_unblended_cost) from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1 order by 1"
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 @pytest.fixture
@@ -31,7 +26,7 @@ def two_copies(demo_cur, tmp_path):
 def test_the_same_report_from_a_second_source_is_refused(target, two_copies):
     first, second = two_copies
     assert invoke("load", "cur", str(first)).exit_code == 0
-    before = [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")]
+    before = raw_state()
     [payer] = {p for (p,) in warehouse_rows("select distinct bill_payer_account_id from raw.cur_line_items")}
 
     result = invoke("load", "cur", str(second))
@@ -44,7 +39,7 @@ def test_the_same_report_from_a_second_source_is_refused(target, two_copies):
         f"from {first}/cur/sibyl-demo; loading them from here too would count their cost twice. Nothing was published: "
         "load each report from one source, or pass --replace-other-sources to let this delivery replace that one"
     )
-    assert [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")] == before
+    assert raw_state() == before
 
 
 def test_replace_other_sources_moves_every_month_to_the_new_source(target, two_copies):
@@ -143,7 +138,7 @@ def test_replacing_a_delivery_that_holds_another_payer_account_is_refused(target
     pq.write_table(other, tmp_path / "second-payer.parquet")
     [payer] = set(month["bill_payer_account_id"].to_pylist())
     assert invoke("load", "cur", str(tmp_path / "both-payers.parquet")).exit_code == 0
-    before = warehouse_rows(BY_SOURCE)
+    before = raw_state()
 
     result = invoke("load", "cur", str(tmp_path / "second-payer.parquet"), "--replace-other-sources")
 
@@ -154,7 +149,7 @@ def test_replacing_a_delivery_that_holds_another_payer_account_is_refused(target
         f"it also holds payer account(s) {payer}, which this one does not, and their cost would be lost. Nothing was "
         "published: load those payer accounts from one source"
     )
-    assert warehouse_rows(BY_SOURCE) == before
+    assert raw_state() == before
 
 
 @pytest.mark.parametrize("options", [(), ("--replace-other-sources",)], ids=["plain", "with-replace"])
@@ -162,7 +157,7 @@ def test_a_delivery_replaced_by_another_source_does_not_take_the_month_back(targ
     first, second = two_copies
     assert invoke("load", "cur", str(first)).exit_code == 0
     assert invoke("load", "cur", str(second), "--replace-other-sources").exit_code == 0
-    after = [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")]
+    after = raw_state()
 
     again = invoke("load", "cur", str(first), *options)
 
@@ -173,7 +168,7 @@ def test_a_delivery_replaced_by_another_source_does_not_take_the_month_back(targ
         f"ignored 2026-09 from {first}/cur/sibyl-demo: delivery "
     )
     assert f"was loaded before and then replaced by the delivery from {second}/cur/sibyl-demo; kept that one: " in lines[0]
-    assert [warehouse_rows(BY_SOURCE), warehouse_rows("select load_id, status from raw.cur_loads order by 1")] == after
+    assert raw_state() == after
 
 
 @pytest.mark.parametrize("options", [(), ("--replace-other-sources",)], ids=["refused", "replaced"])

@@ -6,28 +6,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from broken_batches import BREAKS, one_month
-from helpers import warehouse_rows
-from sibyl.cli import cli
+from helpers import invoke, raw_state, warehouse_rows
 from sibyl.cur.columns import LINE_ITEM_COLUMNS, REQUIRED_COLUMNS
 from sibyl.cur.discover import discover
 from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.validate import load_suite
 
-SNAPSHOT = "select load_id, billing_period, count(*), sum(line_item_unblended_cost) from raw.cur_line_items group by 1, 2 order by 2"
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
 @pytest.mark.parametrize("break_it, expected", [(f, e) for _, f, e in BREAKS], ids=[i for i, _, _ in BREAKS])
 def test_a_delivery_failing_an_expectation_is_not_published(target, demo_cur, tmp_path, break_it, expected):
     assert invoke("load", "cur", str(demo_cur)).exit_code == 0
-    before = warehouse_rows(SNAPSHOT)
-    loads_before = warehouse_rows("select * from raw.cur_loads order by load_id")
+    before = raw_state()
     bad = tmp_path / "bad.parquet"
     pq.write_table(break_it(one_month(demo_cur)), bad)
 
@@ -38,8 +28,7 @@ def test_a_delivery_failing_an_expectation_is_not_published(target, demo_cur, tm
     assert message.startswith(f"error: {bad.resolve()} ")
     assert f"validation failed, {expected}" in message
     assert message.endswith("nothing was published: fix the files or ask AWS to re-deliver the report")
-    assert warehouse_rows(SNAPSHOT) == before
-    assert warehouse_rows("select * from raw.cur_loads order by load_id") == loads_before
+    assert raw_state() == before
 
 
 def test_a_valid_lone_file_passes_the_gate(target, demo_cur, tmp_path):
