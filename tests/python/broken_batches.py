@@ -51,16 +51,23 @@ def _usage_ends_before_it_starts(t: pa.Table) -> pa.Table:
 
 # (id, how to break the month, what the gate's error says)
 BREAKS = [
-    ("start-outside-period", _usage_start_outside_period,
-     "expect_column_values_to_be_between on line_item_usage_start_date: 1 row(s), e.g. '2020-01-01 00:00:00'"),
-    ("duplicate-id", _duplicate_line_item,
-     "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ("),
+    (
+        "start-outside-period",
+        _usage_start_outside_period,
+        "expect_column_values_to_be_between on line_item_usage_start_date: 1 row(s), e.g. '2020-01-01 00:00:00'",
+    ),
+    (
+        "duplicate-id",
+        _duplicate_line_item,
+        "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. (",
+    ),
     ("nan-cost", _nan_cost, "expect_column_values_to_be_between on line_item_unblended_cost: 1 row(s), e.g. nan"),
-    ("infinite-commitment", _infinite_commitment,
-     "expect_column_values_to_be_between on savings_plan_used_commitment: 1 row(s), e.g. inf"),
+    ("infinite-commitment", _infinite_commitment, "expect_column_values_to_be_between on savings_plan_used_commitment: 1 row(s), e.g. inf"),
     ("no-currency", _missing_currency, "expect_column_values_to_not_be_null on line_item_currency_code: 1 row(s), e.g. None"),
-    ("no-payer-account", _no_payer_account,
-     "expect_column_value_lengths_to_be_between on bill_payer_account_id: 1 row(s), e.g. ''"),
-    ("ends-before-start", _usage_ends_before_it_starts,
-     "expect_column_pair_values_a_to_be_greater_than_b on (line_item_usage_end_date, line_item_usage_start_date): 1 row(s)"),
+    ("no-payer-account", _no_payer_account, "expect_column_value_lengths_to_be_between on bill_payer_account_id: 1 row(s), e.g. ''"),
+    (
+        "ends-before-start",
+        _usage_ends_before_it_starts,
+        "expect_column_pair_values_a_to_be_greater_than_b on (line_item_usage_end_date, line_item_usage_start_date): 1 row(s)",
+    ),
 ]

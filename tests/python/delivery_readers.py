@@ -38,9 +38,7 @@ def period_manifests(root: Path) -> list[Path]:
 
 def delivery_manifests(root: Path) -> list[Path]:
     """Every delivery's manifest under root: legacy period-level ones and Data Exports ones."""
-    return sorted(
-        m for m in root.rglob("*-Manifest.json") if _is_legacy_period(m.parent) or m.parent.name.startswith("BILLING_PERIOD=")
-    )
+    return sorted(m for m in root.rglob("*-Manifest.json") if _is_legacy_period(m.parent) or m.parent.name.startswith("BILLING_PERIOD="))
 
 
 def billing_period(manifest: Path) -> str:

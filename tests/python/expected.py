@@ -4,11 +4,11 @@ the seed CSVs: the expected values of the end-to-end tests, computed without Sib
 from __future__ import annotations
 
 import csv
-import os
 import datetime as dt
+import os
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -29,21 +29,21 @@ def known_teams() -> set[str]:
     return {row["team"] for row in seed("teams")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def normalized_key(source_key: str) -> tuple[str, int]:
     """(normalized key, priority of the rule that named it)."""
     key = source_key.strip().lower()
     if key.startswith("resource_tags_aws_"):
-        key = "aws:" + key[len("resource_tags_aws_"):]
+        key = "aws:" + key[len("resource_tags_aws_") :]
     else:
         for prefix in USER_PREFIXES:
             if key.startswith(prefix):
-                key = key[len(prefix):]
+                key = key[len(prefix) :]
                 break
     matches = [
-        rule for rule in seed("tag_rules")
-        if rule["is_active"] == "true"
-        and (key == rule["tag_key"].strip().lower() or (rule["pattern"] and re.search(rule["pattern"], key)))
+        rule
+        for rule in seed("tag_rules")
+        if rule["is_active"] == "true" and (key == rule["tag_key"].strip().lower() or (rule["pattern"] and re.search(rule["pattern"], key)))
     ]
     if not matches:
         return key, 0
@@ -51,7 +51,7 @@ def normalized_key(source_key: str) -> tuple[str, int]:
     return best["normalized_key"].strip().lower(), int(best["priority"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def normalized_value(key: str, value: str) -> str:
     cleaned = value.strip().lower()
     matches = [a for a in seed("tag_value_aliases") if a["normalized_key"].strip().lower() == key and re.search(a["pattern"], cleaned)]
@@ -70,7 +70,7 @@ def resolve_tags(tags: dict[str, str]) -> dict[str, str]:
     return {key: sorted(options)[0][2] for key, options in candidates.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def owner(tag_items: tuple[tuple[str, str], ...], account: str) -> tuple[str, str]:
     """(team, allocation method) for a line item's tags and usage account."""
     tags = resolve_tags(dict(tag_items))
@@ -122,7 +122,7 @@ def line_items(cur_root: Path):
         table = manifest_table(manifest)
         days = pc.cast(table["line_item_usage_start_date"], "date32").to_pylist()
         tag_columns = [c for c in table.column_names if c.startswith("resource_tags_")]
-        for day, row in zip(days, table.to_pylist()):
+        for day, row in zip(days, table.to_pylist(), strict=True):
             row["usage_date"] = day
             row["tags"] = tuple((c, row[c]) for c in tag_columns if row[c])
             yield row

@@ -12,7 +12,9 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "ingest.py"
 def test_the_ingest_benchmark_runs_on_both_targets(postgres_available, tmp_path):
     result = subprocess.run(
         [sys.executable, BENCH, "--lines", "5000", "--targets", "duckdb,postgres", "--workdir", tmp_path],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert result.returncode == 0, result.stderr

@@ -89,7 +89,9 @@ def test_report_a_role_may_not_read_is_a_permission_error_not_unbuilt_marts(post
     role = f"sibyl_no_select_{uuid.uuid4().hex[:10]}"
     with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cursor:
         cursor.execute("create schema marts")
-        columns = "team, business_unit, business_group, row_type, window_start, window_end, cost_30d, cost_prev_30d, mom_change, mom_change_pct"
+        columns = (
+            "team, business_unit, business_group, row_type, window_start, window_end, cost_30d, cost_prev_30d, mom_change, mom_change_pct"
+        )
         cursor.execute(f"create table marts.cost_by_team_30d as select {', '.join(f'null::text as {c}' for c in columns.split(', '))}")
         cursor.execute(f"create role {role} login")
         cursor.execute(f"grant usage on schema marts to {role}")

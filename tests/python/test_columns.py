@@ -48,7 +48,13 @@ def _reference_columns() -> set[str]:
 
 @needs_reference_data
 def test_every_column_the_loader_names_is_in_a_real_header_or_documented():
-    named = {*LINE_ITEM_COLUMNS, *REQUIRED_COLUMNS, *(old for olds in RENAMED_COLUMNS.values() for old in olds), TAG_MAP_COLUMN, PRODUCT_MAP_COLUMN}
+    named = {
+        *LINE_ITEM_COLUMNS,
+        *REQUIRED_COLUMNS,
+        *(old for olds in RENAMED_COLUMNS.values() for old in olds),
+        TAG_MAP_COLUMN,
+        PRODUCT_MAP_COLUMN,
+    }
 
     unknown = sorted(named - _reference_columns() - set(DOCUMENTED_ONLY_COLUMNS))
 

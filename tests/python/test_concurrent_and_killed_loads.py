@@ -33,7 +33,9 @@ def big_cur(tmp_path_factory) -> Path:
 
 
 def _start_load(source: Path, *options: str) -> subprocess.Popen:
-    return subprocess.Popen([SIBYL, "-v", "load", "cur", str(source), *options], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(
+        [SIBYL, "-v", "load", "cur", str(source), *options], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
 
 
 def _wait_until_publishing(proc: subprocess.Popen) -> list[str]:

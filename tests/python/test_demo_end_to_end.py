@@ -55,8 +55,16 @@ def test_report_json_has_the_marts_columns(built_target):
     rows = json.loads(invoke("report", "cost-by-team", "--format", "json", check=True).stdout)
 
     assert list(rows[0]) == [
-        "team", "business_unit", "business_group", "row_type", "window_start", "window_end",
-        "cost_30d", "cost_prev_30d", "mom_change", "mom_change_pct",
+        "team",
+        "business_unit",
+        "business_group",
+        "row_type",
+        "window_start",
+        "window_end",
+        "cost_30d",
+        "cost_prev_30d",
+        "mom_change",
+        "mom_change_pct",
     ]
     assert [r["row_type"] for r in rows] == ["team"] * len(known_teams()) + ["unallocated"] + ["charge"] * 3
     costs = [r["cost_30d"] for r in rows if r["row_type"] == "team"]

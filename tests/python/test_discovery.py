@@ -27,9 +27,7 @@ def monthly_parquet(tmp_path_factory) -> dict[str, list[Path]]:
     out = {}
     for version, seed, lines in (("v1", 41, 900), ("v2", 42, 1000)):
         generate_cur(root / version, months=2, lines=lines, seed=seed, fmt="legacy-parquet", end_date=DEMO_END_DATE)
-        out[version] = {
-            (int(f.parents[1].name[:4]), int(f.parents[1].name[4:6])): f for f in sorted((root / version).rglob("*.parquet"))
-        }
+        out[version] = {(int(f.parents[1].name[:4]), int(f.parents[1].name[4:6])): f for f in sorted((root / version).rglob("*.parquet"))}
     return out
 
 
@@ -40,7 +38,7 @@ def athena_tree(root: Path, files: dict[tuple[int, int], Path], written: dt.date
         target = table_dir / f"year={year}" / f"month={month}" / "sibyl-demo-00001.snappy.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        stamp = written.replace(tzinfo=dt.timezone.utc).timestamp()
+        stamp = written.replace(tzinfo=dt.UTC).timestamp()
         os.utime(target, (stamp, stamp))
     status = table_dir / "cost_and_usage_data_status" / "cost_and_usage_data_status.parquet"
     status.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +97,7 @@ def test_billing_period_limits_a_data_exports_load(target, tmp_path):
     assert result.exit_code == 0, result.output
     assert list(loaded_by_period()) == ["2026-10"]
     [(version,)] = warehouse_rows("select delivery_version from raw.cur_loads")
-    manifest = (tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json")
+    manifest = tmp_path / "exports" / "cur" / "sibyl-demo" / "metadata" / "BILLING_PERIOD=2026-10" / "sibyl-demo-Manifest.json"
     assert f'"executionId": "{version}"' in manifest.read_text()
 
 
@@ -134,7 +132,8 @@ def test_billing_period_skips_other_months_even_broken_ones(target, tmp_path):
 
     assert missing.exit_code == 2
     assert missing.output.strip() == (
-        f"error: no CUR delivery of 2025-01 under {tmp_path / 'exports'}: check the month, or leave out --billing-period to see what is there"
+        f"error: no CUR delivery of 2025-01 under {tmp_path / 'exports'}: "
+        "check the month, or leave out --billing-period to see what is there"
     )
 
 

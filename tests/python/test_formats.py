@@ -41,6 +41,7 @@ def format_trees(tmp_path_factory) -> dict[str, Path]:
 
 # --- each format ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_each_format_loads_exactly(target, format_trees, fmt):
     expected = {period: file_totals(files) for period, files in delivery_files(format_trees[fmt]).items()}
@@ -87,13 +88,19 @@ def test_the_same_month_lands_identically_in_every_format(target, format_trees):
         # The same months of the same payer account: each format replaces the one loaded before it.
         result = invoke("load", "cur", str(format_trees[fmt]), "--replace-other-sources")
         assert result.exit_code == 0, result.output
-        by_format[fmt] = sorted(warehouse_rows(
-            f"select {columns} from raw.cur_line_items l join raw.cur_loads d using (load_id) where d.source like '%/{fmt}/%'"
-        ))
+        by_format[fmt] = sorted(
+            warehouse_rows(
+                f"select {columns} from raw.cur_line_items l join raw.cur_loads d using (load_id) where d.source like '%/{fmt}/%'"
+            )
+        )
         tags[fmt] = tags_in_parquet_spelling(fmt)
-        spellings[fmt] = {k for (k,) in warehouse_rows(
-            "select distinct t.tag_key from raw.cur_line_items l join raw.cur_loads d using (load_id) "
-            f"join raw.cur_tag_sets t using (tag_set_id) where d.source like '%/{fmt}/%'")}
+        spellings[fmt] = {
+            k
+            for (k,) in warehouse_rows(
+                "select distinct t.tag_key from raw.cur_line_items l join raw.cur_loads d using (load_id) "
+                f"join raw.cur_tag_sets t using (tag_set_id) where d.source like '%/{fmt}/%'"
+            )
+        }
 
     assert len(by_format["legacy-parquet"]) > 1000
     assert by_format["legacy-csv"] == by_format["legacy-parquet"]
@@ -118,7 +125,8 @@ def test_real_anonymized_cur_csv_loads_with_its_exact_rows_and_total(target):
     assert result.exit_code == 0, result.output
     assert loaded_by_period() == {"2023-11": (1281, pytest.approx(expected_cost, abs=1e-9))}
     [(taxes, accounts)] = warehouse_rows(
-        "select count(*) filter (where line_item_line_item_type = 'Tax'), count(distinct line_item_usage_account_id) from raw.cur_line_items"
+        "select count(*) filter (where line_item_line_item_type = 'Tax'), count(distinct line_item_usage_account_id) "
+        "from raw.cur_line_items"
     )
     assert (taxes, accounts) == (sum(r["lineItem/LineItemType"] == "Tax" for r in records), 1)
 
@@ -170,6 +178,7 @@ def test_a_file_with_the_older_product_region_column_fills_product_region_code(t
 
 
 # --- bad input: exit code, the one line a person reads, the warehouse untouched -----------------
+
 
 @pytest.fixture
 def loaded_csv_tree(target, format_trees, tmp_path) -> Path:
@@ -227,7 +236,9 @@ def test_a_cost_column_of_strings_names_file_column_and_value(loaded_csv_tree):
     _rewrite_csv(data_file, break_cost)
 
     _assert_refused(
-        loaded_csv_tree, before, 1,
+        loaded_csv_tree,
+        before,
+        1,
         f"error: {data_file}: column lineItem/UnblendedCost holds 'twelve dollars', which is not a number; fix or re-export the file",
     )
 
@@ -245,7 +256,9 @@ def test_empty_file_names_the_file(loaded_csv_tree):
     _, data_file = _restate_last_month(loaded_csv_tree)
     data_file.write_bytes(b"")
 
-    _assert_refused(loaded_csv_tree, before, 1, f"error: {data_file}: the file is empty; re-download it or ask AWS to re-deliver the report")
+    _assert_refused(
+        loaded_csv_tree, before, 1, f"error: {data_file}: the file is empty; re-download it or ask AWS to re-deliver the report"
+    )
 
 
 def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
@@ -257,7 +270,8 @@ def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
 
     assert result.exit_code == 1
     assert result.output.strip() == (
-        f"error: {manifest}: names 1 file(s) that do not exist, first {data_file}; the delivery is incomplete, wait for AWS to finish writing it"
+        f"error: {manifest}: names 1 file(s) that do not exist, first {data_file}; "
+        "the delivery is incomplete, wait for AWS to finish writing it"
     )
     assert raw_state() == before
 
@@ -307,12 +321,29 @@ def test_csv_with_cost_categories_discounts_and_unknown_columns_loads(target):
 def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
     """CUR 2.0 exported as CSV: `resource_tags` and `product` are JSON objects in a cell."""
     header = [
-        "identity_line_item_id", "identity_time_interval", "bill_payer_account_id", "bill_billing_period_start_date",
-        "line_item_usage_account_id", "line_item_line_item_type", "line_item_usage_start_date", "line_item_usage_end_date",
-        "line_item_product_code", "line_item_currency_code", "line_item_unblended_cost", "resource_tags", "product",
+        "identity_line_item_id",
+        "identity_time_interval",
+        "bill_payer_account_id",
+        "bill_billing_period_start_date",
+        "line_item_usage_account_id",
+        "line_item_line_item_type",
+        "line_item_usage_start_date",
+        "line_item_usage_end_date",
+        "line_item_product_code",
+        "line_item_currency_code",
+        "line_item_unblended_cost",
+        "resource_tags",
+        "product",
     ]
-    common = ["2024-09-01T00:00:00Z/2024-09-02T00:00:00Z", "111111111111", "2024-09-01T00:00:00Z", "222222222222", "Usage",
-              "2024-09-01T00:00:00Z", "2024-09-02T00:00:00Z"]
+    common = [
+        "2024-09-01T00:00:00Z/2024-09-02T00:00:00Z",
+        "111111111111",
+        "2024-09-01T00:00:00Z",
+        "222222222222",
+        "Usage",
+        "2024-09-01T00:00:00Z",
+        "2024-09-02T00:00:00Z",
+    ]
     rows = [
         ["a", *common, "AmazonEC2", "USD", "1.5", '{"user_team":"payments","user_env":""}', '{"product_name":"Amazon EC2"}'],
         ["b", *common, "AmazonS3", "USD", "2.25", "", "{}"],
@@ -326,10 +357,12 @@ def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert loaded_by_period() == {"2024-09": (2, 3.75)}
-    assert sorted(warehouse_rows(
-        "select l.identity_line_item_id, l.product_product_name, t.tag_key, t.tag_value "
-        "from raw.cur_line_items l left join raw.cur_tag_sets t using (tag_set_id)"
-    )) == [("a", "Amazon EC2", "user_team", "payments"), ("b", None, None, None)]
+    assert sorted(
+        warehouse_rows(
+            "select l.identity_line_item_id, l.product_product_name, t.tag_key, t.tag_value "
+            "from raw.cur_line_items l left join raw.cur_tag_sets t using (tag_set_id)"
+        )
+    ) == [("a", "Amazon EC2", "user_team", "payments"), ("b", None, None, None)]
 
 
 def test_a_csv_month_larger_than_the_loaders_memory_budget_loads_exactly(target, tmp_path):

@@ -32,18 +32,28 @@ from expected import normalized_key, normalized_value
 from sibyl.demo import organisation
 from sibyl.demo.generate import FORMATS, generate_cur
 
-END = dt.date(2026, 3, 15)          # usage through 2026-03-14: February closed, March month-to-date
+END = dt.date(2026, 3, 15)  # usage through 2026-03-14: February closed, March month-to-date
 MONTHS = 2
 LINES = 6_000
 SEED = 11
 PERIOD_STARTS = ["20260201", "20260301"]
 LINE_TYPES = {
-    "Usage", "SavingsPlanCoveredUsage", "SavingsPlanNegation", "SavingsPlanRecurringFee",
-    "SavingsPlanUpfrontFee", "DiscountedUsage", "RIFee", "Fee", "Tax", "Credit", "Refund",
+    "Usage",
+    "SavingsPlanCoveredUsage",
+    "SavingsPlanNegation",
+    "SavingsPlanRecurringFee",
+    "SavingsPlanUpfrontFee",
+    "DiscountedUsage",
+    "RIFee",
+    "Fee",
+    "Tax",
+    "Credit",
+    "Refund",
 }
 
 
 # --- fixtures ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> dict[str, tuple[Path, list[Path]]]:
@@ -141,8 +151,14 @@ def test_every_seed_parent_exists_and_keys_are_unique(seeds):
     units = [r["business_unit"] for r in seeds["business_units"][1]]
     teams = [r["team"] for r in seeds["teams"][1]]
     services = [r["service"] for r in seeds["services"][1]]
-    for keys in (groups, units, teams, services, [r["account_id"] for r in seeds["account_owners"][1]],
-                 [r["rule_name"] for r in seeds["tag_rules"][1]]):
+    for keys in (
+        groups,
+        units,
+        teams,
+        services,
+        [r["account_id"] for r in seeds["account_owners"][1]],
+        [r["rule_name"] for r in seeds["tag_rules"][1]],
+    ):
         assert len(keys) == len(set(keys))
     assert {r["business_group"] for r in seeds["business_units"][1]} <= set(groups)
     assert {r["business_unit"] for r in seeds["teams"][1]} <= set(units)
@@ -174,11 +190,12 @@ def test_tag_rule_and_alias_regexes_compile_and_avoid_non_portable_syntax(seeds)
 
 # --- layout, manifests, counts ----------------------------------------------------------------------------
 
+
 def test_legacy_layout_and_manifests(generated):
     for fmt in ("legacy-parquet", "legacy-csv"):
         root, manifests = generated[fmt]
         assert len(manifests) == MONTHS
-        for manifest, start in zip(manifests, PERIOD_STARTS):
+        for manifest, start in zip(manifests, PERIOD_STARTS, strict=True):
             m = manifest_json(manifest)
             label = manifest.parent.name
             assert label.startswith(start) and re.fullmatch(r"[0-9]{8}-[0-9]{8}", label)
@@ -187,8 +204,17 @@ def test_legacy_layout_and_manifests(generated):
             assert m["billingPeriod"]["start"] == f"{start}T000000.000Z"
             assert m["billingPeriod"]["end"] == f"{label[9:]}T000000.000Z"
             assert m["reportName"] == "sibyl-demo" and m["account"] == organisation.PAYER_ACCOUNT_ID
-            assert {"assemblyId", "columns", "charset", "compression", "contentType", "reportId", "bucket",
-                    "reportKeys", "additionalArtifactKeys"} <= set(m)
+            assert {
+                "assemblyId",
+                "columns",
+                "charset",
+                "compression",
+                "contentType",
+                "reportId",
+                "bucket",
+                "reportKeys",
+                "additionalArtifactKeys",
+            } <= set(m)
             assembly = manifest.parent / m["assemblyId"]
             assert (assembly / manifest.name).read_bytes() == manifest.read_bytes(), "assembly copy of the manifest"
             for key in m["reportKeys"]:
@@ -212,8 +238,21 @@ def test_cur2_layout_and_manifests(generated):
     for manifest in manifests:
         assert manifest.relative_to(root).parts[:3] == ("cur", "sibyl-demo", "metadata")
         m = manifest_json(manifest)
-        assert {"assemblyId", "account", "columns", "charset", "compression", "contentType", "reportId",
-                "reportName", "executionId", "exportArn", "dataFiles", "timeFormat", "finalized"} <= set(m)
+        assert {
+            "assemblyId",
+            "account",
+            "columns",
+            "charset",
+            "compression",
+            "contentType",
+            "reportId",
+            "reportName",
+            "executionId",
+            "exportArn",
+            "dataFiles",
+            "timeFormat",
+            "finalized",
+        } <= set(m)
         files = data_files(manifest)
         assert [f"s3://{m['bucket']}/{f.relative_to(root).as_posix()}" for f in files] == m["dataFiles"], "URLs under the bucket"
         data_dir = root / "cur" / "sibyl-demo" / "data" / manifest.parent.name
@@ -242,13 +281,13 @@ def test_large_periods_are_split_into_several_files(tmp_path, monkeypatch):
         root = tmp_path / fmt
         manifests = generate_cur(root, months=1, lines=2_000, seed=3, fmt=fmt, end_date=dt.date(2026, 5, 1))
         files = data_files(manifests[0])
-        counts = [len(csv_header_and_rows(f)[1]) if fmt == "legacy-csv" else pq.ParquetFile(f).metadata.num_rows
-                  for f in files]
+        counts = [len(csv_header_and_rows(f)[1]) if fmt == "legacy-csv" else pq.ParquetFile(f).metadata.num_rows for f in files]
         assert len(files) >= 3 and all(c <= 700 for c in counts), counts
         assert abs(sum(counts) - 2_000) <= 20
 
 
 # --- determinism ----------------------------------------------------------------------------------------------
+
 
 def _data_bytes(root: Path, manifests: list[Path]) -> dict[str, bytes]:
     return {f.relative_to(root).as_posix(): f.read_bytes() for m in manifests for f in data_files(m)}
@@ -263,15 +302,17 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(generate
     other = generate_cur(tmp_path / "other", months=MONTHS, lines=LINES, seed=SEED + 1, fmt="legacy-parquet", end_date=END)
     root, manifests = generated["legacy-parquet"]
     mine, theirs = _data_bytes(root, manifests), _data_bytes(tmp_path / "other", other)
-    assert len(mine) == len(theirs) and all(a != b for a, b in zip(mine.values(), theirs.values()))
+    assert len(mine) == len(theirs) and all(a != b for a, b in zip(mine.values(), theirs.values(), strict=True))
 
 
 def test_output_does_not_depend_on_the_process(generated, tmp_path):
     """Another interpreter, another hash seed: the same bytes."""
     root, manifests = generated["legacy-csv"]
-    code = ("import datetime as dt, sys; from pathlib import Path; from sibyl.demo.generate import generate_cur; "
-            f"generate_cur(Path(sys.argv[1]), months={MONTHS}, lines={LINES}, seed={SEED}, fmt='legacy-csv', "
-            f"end_date=dt.date({END.year}, {END.month}, {END.day}))")
+    code = (
+        "import datetime as dt, sys; from pathlib import Path; from sibyl.demo.generate import generate_cur; "
+        f"generate_cur(Path(sys.argv[1]), months={MONTHS}, lines={LINES}, seed={SEED}, fmt='legacy-csv', "
+        f"end_date=dt.date({END.year}, {END.month}, {END.day}))"
+    )
     env = dict(os.environ, PYTHONHASHSEED="12345")
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env=env)
     again = sorted((tmp_path / "cur" / "sibyl-demo").glob("*/sibyl-demo-Manifest.json"))
@@ -280,12 +321,11 @@ def test_output_does_not_depend_on_the_process(generated, tmp_path):
 
 # --- the three formats hold the same CUR --------------------------------------------------------------------
 
+
 def test_all_formats_hold_the_same_cost_and_rows(generated, legacy_csv, legacy_parquet):
     per_format = {
-        "legacy-csv": [(round(sum(float(r["lineItem/UnblendedCost"]) for r in rows), 2), len(rows))
-                       for _, rows in legacy_csv],
-        "legacy-parquet": [(round(pc.sum(t["line_item_unblended_cost"]).as_py(), 2), t.num_rows)
-                           for t in legacy_parquet],
+        "legacy-csv": [(round(sum(float(r["lineItem/UnblendedCost"]) for r in rows), 2), len(rows)) for _, rows in legacy_csv],
+        "legacy-parquet": [(round(pc.sum(t["line_item_unblended_cost"]).as_py(), 2), t.num_rows) for t in legacy_parquet],
     }
     manifests = generated["cur2-parquet"][1]
     per_format["cur2-parquet"] = [(round(c, 2), n) for n, c in (file_totals(data_files(m)) for m in manifests)]
@@ -296,9 +336,10 @@ def test_all_formats_hold_the_same_cost_and_rows(generated, legacy_csv, legacy_p
 
 # --- calendar ------------------------------------------------------------------------------------------------------
 
+
 def test_last_period_is_month_to_date_and_earlier_ones_complete(legacy_parquet):
     day = dt.timedelta(days=1)
-    for table, start in zip(legacy_parquet, PERIOD_STARTS):
+    for table, start in zip(legacy_parquet, PERIOD_STARTS, strict=True):
         first = dt.datetime.strptime(start, "%Y%m%d")
         usage = table.filter(pc.is_in(table["line_item_line_item_type"], pa.array(["Usage", "DiscountedUsage"])))
         days = {d.date() for d in pc.floor_temporal(usage["line_item_usage_start_date"], unit="day").to_pylist()}
@@ -317,6 +358,7 @@ def test_last_period_is_month_to_date_and_earlier_ones_complete(legacy_parquet):
 
 
 # --- line items -------------------------------------------------------------------------------------------------------
+
 
 def test_every_line_item_type_is_present(legacy_parquet, legacy_csv):
     seen = set()
@@ -352,7 +394,7 @@ def test_line_items_follow_aws_semantics(legacy_parquet):
                 assert r["savings_plan_savings_plan_a_r_n"] and cost <= 0
                 negated[(r["line_item_resource_id"], r["identity_time_interval"])] += cost
             elif t == "SavingsPlanRecurringFee":
-                assert 0 < r["savings_plan_total_commitment_to_date"]
+                assert r["savings_plan_total_commitment_to_date"] > 0
                 assert 0 <= r["savings_plan_used_commitment"] <= r["savings_plan_total_commitment_to_date"] + 1e-9
                 assert r["savings_plan_savings_plan_a_r_n"]
             elif t == "SavingsPlanUpfrontFee":
@@ -363,9 +405,12 @@ def test_line_items_follow_aws_semantics(legacy_parquet):
                 assert r["reservation_effective_cost"] > 0 and r["pricing_public_on_demand_cost"] > r["reservation_effective_cost"]
             elif t == "RIFee":
                 assert cost > 0 and r["reservation_reservation_a_r_n"]
-                for c in ("reservation_unused_quantity", "reservation_unused_recurring_fee",
-                          "reservation_unused_amortized_upfront_fee_for_billing_period",
-                          "reservation_amortized_upfront_fee_for_billing_period"):
+                for c in (
+                    "reservation_unused_quantity",
+                    "reservation_unused_recurring_fee",
+                    "reservation_unused_amortized_upfront_fee_for_billing_period",
+                    "reservation_amortized_upfront_fee_for_billing_period",
+                ):
                     assert r[c] is not None and r[c] >= 0, c
             elif t == "Fee":
                 assert cost > 0 and r["reservation_reservation_a_r_n"] and r["bill_bill_type"] == "Purchase"
@@ -383,10 +428,10 @@ def test_line_items_follow_aws_semantics(legacy_parquet):
 
 def test_costs_are_dominated_by_usage(larger):
     usage = other = 0.0
-    for t, c in zip(larger["line_item_line_item_type"].to_pylist(), larger["line_item_unblended_cost"].to_pylist()):
+    for t, c in zip(larger["line_item_line_item_type"].to_pylist(), larger["line_item_unblended_cost"].to_pylist(), strict=True):
         if t in ("Usage", "SavingsPlanCoveredUsage"):
             usage += c
-        elif t != "SavingsPlanNegation":          # negations only cancel covered usage
+        elif t != "SavingsPlanNegation":  # negations only cancel covered usage
             other += abs(c)
     assert usage > 3 * other, (usage, other)
     monthly = usage / 14 * 30
@@ -396,7 +441,7 @@ def test_costs_are_dominated_by_usage(larger):
 def test_line_item_ids_look_like_aws_ids_and_are_unique_per_interval(legacy_parquet):
     seen_per_id = defaultdict(set)
     for table in legacy_parquet:
-        pairs = list(zip(table["identity_line_item_id"].to_pylist(), table["identity_time_interval"].to_pylist()))
+        pairs = list(zip(table["identity_line_item_id"].to_pylist(), table["identity_time_interval"].to_pylist(), strict=True))
         assert len(pairs) == len(set(pairs))
         for i, interval in pairs:
             assert re.fullmatch(r"[a-z2-7]{51}[aq]", i), i
@@ -407,7 +452,7 @@ def test_line_item_ids_look_like_aws_ids_and_are_unique_per_interval(legacy_parq
 def test_time_interval_and_timestamps_are_spelt_as_aws_does(legacy_parquet, legacy_csv):
     for s in legacy_parquet[0]["identity_time_interval"].to_pylist()[:50]:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00Z/\d{4}-\d\d-\d\dT00:00:00Z", s)
-    header, rows = legacy_csv[0]
+    _, rows = legacy_csv[0]
     for r in rows[:50]:
         for c in ("bill/BillingPeriodStartDate", "lineItem/UsageStartDate", "lineItem/UsageEndDate"):
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00\.000Z", r[c]), r[c]
@@ -426,18 +471,29 @@ def test_csv_quotes_only_what_needs_quoting(generated):
 
 # --- columns, types and tags ---------------------------------------------------------------------------------------
 
+
 def test_parquet_physical_types(generated):
     manifests = generated["legacy-parquet"][1]
     f = pq.ParquetFile(data_files(manifests[0])[0])
     schema = f.schema_arrow
-    for c in ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date",
-              "line_item_usage_end_date"):
+    for c in ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date", "line_item_usage_end_date"):
         assert schema.field(c).type == pa.timestamp("ms"), c
-    for c in ("line_item_unblended_cost", "line_item_usage_amount", "pricing_public_on_demand_cost",
-              "savings_plan_savings_plan_effective_cost", "reservation_effective_cost"):
+    for c in (
+        "line_item_unblended_cost",
+        "line_item_usage_amount",
+        "pricing_public_on_demand_cost",
+        "savings_plan_savings_plan_effective_cost",
+        "reservation_effective_cost",
+    ):
         assert schema.field(c).type == pa.float64(), c
-    for c in ("identity_line_item_id", "line_item_usage_account_id", "line_item_unblended_rate",
-              "pricing_public_on_demand_rate", "reservation_reservation_a_r_n", "resource_tags_user_team"):
+    for c in (
+        "identity_line_item_id",
+        "line_item_usage_account_id",
+        "line_item_unblended_rate",
+        "pricing_public_on_demand_rate",
+        "reservation_reservation_a_r_n",
+        "resource_tags_user_team",
+    ):
         assert schema.field(c).type == pa.string(), c
     assert b"ARROW:schema" not in (f.schema_arrow.metadata or {}), "no Arrow schema embedded, as in AWS's files"
     cur2 = pq.ParquetFile(data_files(generated["cur2-parquet"][1][0])[0]).schema_arrow
@@ -453,8 +509,7 @@ def test_parquet_physical_types_match_the_real_placeholder(generated):
     manifests = generated["legacy-parquet"][1]
     f = pq.ParquetFile(data_files(manifests[0])[0])
     placeholder = pq.ParquetFile(REFERENCE_DATA / "cudos-placeholder" / "placeholder.parquet")
-    real = {placeholder.schema.column(i).name: placeholder.schema.column(i).physical_type
-            for i in range(len(placeholder.schema))}
+    real = {placeholder.schema.column(i).name: placeholder.schema.column(i).physical_type for i in range(len(placeholder.schema))}
     ours = {f.schema.column(i).name: f.schema.column(i).physical_type for i in range(len(f.schema))}
     shared = set(real) & set(ours)
     assert len(shared) >= 30
@@ -465,8 +520,10 @@ def test_parquet_physical_types_match_the_real_placeholder(generated):
 def test_column_spellings_match_real_aws_files(legacy_csv, legacy_parquet):
     ref = REFERENCE_DATA
     csv_headers = set()
-    for f in (ref / "focus-converters" / "sample-anonymous-aws-export-dataset.csv",
-              ref / "koku" / "masu-test-data" / "aws" / "2023-06-01.csv"):
+    for f in (
+        ref / "focus-converters" / "sample-anonymous-aws-export-dataset.csv",
+        ref / "koku" / "masu-test-data" / "aws" / "2023-06-01.csv",
+    ):
         with f.open(encoding="utf-8", newline="") as fh:
             csv_headers |= set(next(csv.reader(fh)))
     for f in [ref / "koku" / "masu-test-data" / "test_cur.csv.gz", *ref.glob("koku/local-bucket/**/*.csv.gz")]:
@@ -482,8 +539,7 @@ def test_column_spellings_match_real_aws_files(legacy_csv, legacy_parquet):
     # the reference CSVs only have a garbled `pricing/OfferingClasspricing/PurchaseOption`
     assert fixed_csv - csv_headers <= {"pricing/OfferingClass", "pricing/PurchaseOption"}
     ours_snake = {c for t in legacy_parquet for c in t.column_names}
-    fixed_snake = {c for c in ours_snake if c.startswith(("identity_", "bill_", "line_item_", "pricing_",
-                                                           "reservation_", "savings_plan_"))}
+    fixed_snake = {c for c in ours_snake if c.startswith(("identity_", "bill_", "line_item_", "pricing_", "reservation_", "savings_plan_"))}
     assert fixed_snake <= snake, fixed_snake - snake
     assert "resource_tags_aws_created_by" in ours_snake and "resource_tags_aws_created_by" in snake
 
@@ -501,15 +557,37 @@ def rule_key(source_key: str) -> str | None:
 
 
 def test_tag_key_spellings_vary_and_all_normalise(generated, legacy_csv, legacy_parquet):
-    csv_keys = {h[len("resourceTags/"):] for header, _ in legacy_csv for h in header if h.startswith("resourceTags/")}
-    assert {"user:team", "user:Team", "user:TEAM", "user:team_name", "user:team-name", "user:owner-team",
-            "user:service", "user:Service", "user:app", "user:App", "user:application",
-            "user:environment", "user:Environment", "user:env", "user:Env", "user:ENV", "user:stage",
-            "aws:createdBy"} <= csv_keys
+    csv_keys = {h[len("resourceTags/") :] for header, _ in legacy_csv for h in header if h.startswith("resourceTags/")}
+    assert {
+        "user:team",
+        "user:Team",
+        "user:TEAM",
+        "user:team_name",
+        "user:team-name",
+        "user:owner-team",
+        "user:service",
+        "user:Service",
+        "user:app",
+        "user:App",
+        "user:application",
+        "user:environment",
+        "user:Environment",
+        "user:env",
+        "user:Env",
+        "user:ENV",
+        "user:stage",
+        "aws:createdBy",
+    } <= csv_keys
     parquet_keys = {c for t in legacy_parquet for c in t.column_names if c.startswith("resource_tags_")}
-    assert {"resource_tags_user_team", "resource_tags_user_t_e_a_m", "resource_tags_user_team_name",
-            "resource_tags_user_owner_team", "resource_tags_user_e_n_v", "resource_tags_user_cost_center",
-            "resource_tags_aws_created_by"} <= parquet_keys
+    assert {
+        "resource_tags_user_team",
+        "resource_tags_user_t_e_a_m",
+        "resource_tags_user_team_name",
+        "resource_tags_user_owner_team",
+        "resource_tags_user_e_n_v",
+        "resource_tags_user_cost_center",
+        "resource_tags_aws_created_by",
+    } <= parquet_keys
     assert "resource_tags_user_Team" not in parquet_keys and "resource_tags_user_team-name" not in parquet_keys
     manifests = generated["cur2-parquet"][1]
     cur2_keys = set()
@@ -517,8 +595,7 @@ def test_tag_key_spellings_vary_and_all_normalise(generated, legacy_csv, legacy_
         for f in data_files(m):
             tags = pq.read_table(f, columns=["resource_tags"]).column(0).combine_chunks()
             cur2_keys |= set(pc.unique(tags.keys).to_pylist())
-    assert {"user_team", "user_t_e_a_m", "user_team_name", "user_service", "user_environment",
-            "user_e_n_v", "aws_created_by"} <= cur2_keys
+    assert {"user_team", "user_t_e_a_m", "user_team_name", "user_service", "user_environment", "user_e_n_v", "aws_created_by"} <= cur2_keys
     assert not any(k != k.lower() or "-" in k or ":" in k for k in cur2_keys)
     for key in csv_keys | parquet_keys | cur2_keys:
         normalised = rule_key(key)
@@ -529,7 +606,7 @@ def test_team_values_resolve_through_aliases_except_unknown_teams(seeds, legacy_
     teams = {r["team"] for r in seeds["teams"][1]}
     raw_values = set()
     for header, rows in legacy_csv:
-        team_columns = [h for h in header if h.startswith("resourceTags/") and rule_key(h[len("resourceTags/"):]) == "team"]
+        team_columns = [h for h in header if h.startswith("resourceTags/") and rule_key(h[len("resourceTags/") :]) == "team"]
         for r in rows:
             raw_values |= {r[h] for h in team_columns if r[h]}
     resolved, unknown = {}, set()
@@ -548,9 +625,11 @@ def test_untagged_resources_exist_in_owned_and_shared_accounts(seeds, legacy_csv
     owned = {r["account_id"] for r in seeds["account_owners"][1]}
     header, rows = legacy_csv[0]
     user_tags = [h for h in header if h.startswith("resourceTags/user:")]
-    untagged_accounts = {r["lineItem/UsageAccountId"] for r in rows
-                         if r["lineItem/LineItemType"] == "Usage" and r["lineItem/ResourceId"]
-                         and not any(r[h] for h in user_tags)}
+    untagged_accounts = {
+        r["lineItem/UsageAccountId"]
+        for r in rows
+        if r["lineItem/LineItemType"] == "Usage" and r["lineItem/ResourceId"] and not any(r[h] for h in user_tags)
+    }
     assert untagged_accounts & owned and untagged_accounts - owned
 
 
@@ -572,7 +651,8 @@ def test_tag_profiles_are_in_the_advertised_proportions(larger):
 
 # --- arguments -----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [dict(fmt="focus"), dict(months=0), dict(lines=0), dict(report_name="a/b")])
+
+@pytest.mark.parametrize("kwargs", [{"fmt": "focus"}, {"months": 0}, {"lines": 0}, {"report_name": "a/b"}])
 def test_bad_arguments_are_refused(tmp_path, kwargs):
     with pytest.raises(ValueError):
         generate_cur(tmp_path, end_date=END, **kwargs)
@@ -584,18 +664,22 @@ def test_bad_arguments_are_refused(tmp_path, kwargs):
 # generator before its refactoring: a change that is meant to keep the output must keep these bytes.
 GOLDEN = Path(__file__).with_name("golden") / "demo_output_sha256.json"
 GOLDEN_CASES = {
-    "two-months-to-date": dict(months=2, lines=3_000, seed=11, end_date=dt.date(2026, 3, 15)),
-    "closed-quarter": dict(months=3, lines=4_000, seed=7, end_date=dt.date(2026, 4, 1)),
+    "two-months-to-date": {"months": 2, "lines": 3_000, "seed": 11, "end_date": dt.date(2026, 3, 15)},
+    "closed-quarter": {"months": 3, "lines": 4_000, "seed": 7, "end_date": dt.date(2026, 4, 1)},
     # small limits, so that days span several chunks, CSV slices and data files
-    "small-files": dict(months=1, lines=2_000, seed=3, end_date=dt.date(2026, 5, 1),
-                        limits=dict(MAX_ROWS_PER_FILE=700, CSV_SLICE_ROWS=100, CHUNK_ROWS=64)),
+    "small-files": {
+        "months": 1,
+        "lines": 2_000,
+        "seed": 3,
+        "end_date": dt.date(2026, 5, 1),
+        "limits": {"MAX_ROWS_PER_FILE": 700, "CSV_SLICE_ROWS": 100, "CHUNK_ROWS": 64},
+    },
 }
 
 
 def tree_digests(root: Path) -> dict[str, str]:
     """{path relative to root: SHA-256} of every file under root."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def golden_digests(tmp: Path, case: str, fmt: str, monkeypatch) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -77,7 +76,10 @@ def test_missing_source_path_is_one_line_and_exit_2(target, tmp_path):
     result = invoke("load", "cur", str(tmp_path / "nowhere"))
 
     assert result.exit_code == 2
-    assert result.output.strip() == f"error: CUR source {tmp_path / 'nowhere'} does not exist: give a folder that holds a CUR report, or a CUR file"
+    assert (
+        result.output.strip()
+        == f"error: CUR source {tmp_path / 'nowhere'} does not exist: give a folder that holds a CUR report, or a CUR file"
+    )
 
 
 def test_corrupt_parquet_is_refused_and_the_warehouse_is_unchanged(target, demo_cur, tmp_path):
@@ -159,7 +161,10 @@ def test_zone_aware_timestamps_stay_in_utc_whatever_the_machines_zone(target, de
 
     load = subprocess.run(
         [str(Path(sys.executable).with_name("sibyl")), "load", "cur", str(path)],
-        env={**os.environ, "TZ": "America/New_York"}, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TZ": "America/New_York"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert load.returncode == 0, load.stderr

@@ -34,9 +34,22 @@ def manifest(tmp_path_factory) -> dict:
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "SIBYL_TARGET": "duckdb", "SIBYL_DUCKDB_PATH": str(scratch / "parse.duckdb")}
     completed = subprocess.run(
-        [str(dbt if dbt.exists() else shutil.which("dbt")), "parse", "--no-partial-parse", "--quiet",
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(scratch), "--target-path", str(scratch / "target")],
-        cwd=PROJECT_DIR, env=env, text=True, capture_output=True,
+        [
+            str(dbt if dbt.exists() else shutil.which("dbt")),
+            "parse",
+            "--no-partial-parse",
+            "--quiet",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(scratch),
+            "--target-path",
+            str(scratch / "target"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        text=True,
+        capture_output=True,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return json.loads((scratch / "target" / "manifest.json").read_text())
@@ -60,6 +73,7 @@ def children(manifest: dict, uid: str) -> set[str]:
 
 
 # The rules: each returns the models (or pairs) that break it.
+
 
 def models_without_primary_key_test(manifest: dict) -> list[str]:
     """unique + not_null on one column, or unique_combination with not_null on one of its columns
@@ -107,7 +121,7 @@ def chains_of_views(manifest: dict) -> list[str]:
     def chain_ending_at(uid: str) -> list[str]:
         if uid not in longest:
             before = [chain_ending_at(p) for p in parents(nodes[uid]) if p in nodes and nodes[p]["config"]["materialized"] in NOT_PHYSICAL]
-            longest[uid] = max(before, key=len, default=[]) + [nodes[uid]["name"]]
+            longest[uid] = [*max(before, key=len, default=[]), nodes[uid]["name"]]
         return longest[uid]
 
     chains = [chain_ending_at(uid) for uid, node in nodes.items() if node["config"]["materialized"] in NOT_PHYSICAL]
@@ -123,14 +137,20 @@ def rejoined_upstream_concepts(manifest: dict) -> list[str]:
         for between in parents(node) & nodes.keys():
             for upstream in parents(nodes[between]) & parents(node):
                 if children(manifest, between) == {uid}:
-                    broken.append(f"{node['name']} refs {upstream.split('.')[-1]} and {nodes[between]['name']}, which only it uses and which refs it too")
+                    broken.append(
+                        f"{node['name']} refs {upstream.split('.')[-1]} and {nodes[between]['name']}, "
+                        "which only it uses and which refs it too"
+                    )
     return sorted(broken)
 
 
 def sources_outside_staging(manifest: dict) -> list[str]:
     return sorted(
-        f"{node['name']} reads {uid}" for node in models(manifest).values() if layer(node) != "staging"
-        for uid in parents(node) if uid.startswith("source.")
+        f"{node['name']} reads {uid}"
+        for node in models(manifest).values()
+        if layer(node) != "staging"
+        for uid in parents(node)
+        if uid.startswith("source.")
     )
 
 
@@ -139,7 +159,8 @@ def models_depending_on_a_later_layer(manifest: dict) -> list[str]:
     nodes = models(manifest)
     return sorted(
         f"{node['name']} ({layer(node)}) depends on {nodes[uid]['name']} ({layer(nodes[uid])})"
-        for node in nodes.values() for uid in parents(node) & nodes.keys()
+        for node in nodes.values()
+        for uid in parents(node) & nodes.keys()
         if layer(node) in LAYERS and layer(nodes[uid]) in LAYERS and LAYERS.index(layer(nodes[uid])) > LAYERS.index(layer(node))
     )
 
@@ -152,7 +173,9 @@ def undocumented_or_untyped(manifest: dict) -> list[str]:
         if not node["columns"]:
             broken.append(f"{node['name']}: no columns in YAML")
         broken += [f"{node['name']}.{name}: no data_type" for name, column in node["columns"].items() if not column.get("data_type")]
-        broken += [f"{node['name']}.{name}: no description" for name, column in node["columns"].items() if not column["description"].strip()]
+        broken += [
+            f"{node['name']}.{name}: no description" for name, column in node["columns"].items() if not column["description"].strip()
+        ]
     return sorted(broken)
 
 
@@ -174,17 +197,25 @@ def test_the_project_keeps_the_rule(manifest, rule):
 
 # Each rule, given a graph that breaks it, says so.
 
+
 def _model(name: str, where: str, parents: list[str] = (), materialized: str = "view", columns: dict | None = None) -> tuple[str, dict]:
     columns = {"id": {"data_type": "varchar", "description": "Id."}} if columns is None else columns
     return f"model.p.{name}", {
-        "resource_type": "model", "name": name, "fqn": ["p", where, name], "config": {"materialized": materialized},
-        "depends_on": {"nodes": list(parents)}, "description": f"{name}.", "columns": columns,
+        "resource_type": "model",
+        "name": name,
+        "fqn": ["p", where, name],
+        "config": {"materialized": materialized},
+        "depends_on": {"nodes": list(parents)},
+        "description": f"{name}.",
+        "columns": columns,
     }
 
 
 def _test(name: str, model: str, **kwargs) -> tuple[str, dict]:
     return f"test.p.{name}_{model}_{len(kwargs)}", {
-        "resource_type": "test", "attached_node": f"model.p.{model}", "test_metadata": {"name": name, "kwargs": kwargs},
+        "resource_type": "test",
+        "attached_node": f"model.p.{model}",
+        "test_metadata": {"name": name, "kwargs": kwargs},
         "depends_on": {"nodes": [f"model.p.{model}"]},
     }
 
@@ -202,17 +233,29 @@ def _manifest(*nodes: tuple[str, dict]) -> dict:
 STG = _model("stg_cur__items", "staging", ["source.p.cur.line_items"])
 
 
-@pytest.mark.parametrize("rule, broken", [
-    (models_without_primary_key_test, _manifest(STG, _test("unique", "stg_cur__items", column_name="id"))),
-    (models_without_primary_key_test, _manifest(STG, _test("unique_combination", "stg_cur__items", columns=["id", "day"]))),
-    (misnamed_models, _manifest(_model("items", "staging", ["source.p.cur.line_items"]))),
-    (misnamed_models, _manifest(_model("stg_aws__items", "staging", ["source.p.cur.line_items"]))),
-    (misnamed_models, _manifest(_model("team_costs", "marts", ["model.p.stg_cur__items"]), STG)),
-    (chains_of_views, _manifest(STG, *[_model(f"int_{i}", "intermediate", [f"model.p.int_{i - 1}" if i else STG[0]]) for i in range(4)])),
-    (rejoined_upstream_concepts, _manifest(STG, _model("int_b", "intermediate", [STG[0]]), _model("int_c", "intermediate", [STG[0], "model.p.int_b"]))),
-    (sources_outside_staging, _manifest(_model("int_items", "intermediate", ["source.p.cur.line_items"]))),
-    (models_depending_on_a_later_layer, _manifest(_model("dim_teams", "marts", materialized="table"), _model("int_rows", "intermediate", ["model.p.dim_teams"]))),
-    (undocumented_or_untyped, _manifest(_model("int_rows", "intermediate", columns={"id": {"data_type": None, "description": "Id."}}))),
-])
+@pytest.mark.parametrize(
+    "rule, broken",
+    [
+        (models_without_primary_key_test, _manifest(STG, _test("unique", "stg_cur__items", column_name="id"))),
+        (models_without_primary_key_test, _manifest(STG, _test("unique_combination", "stg_cur__items", columns=["id", "day"]))),
+        (misnamed_models, _manifest(_model("items", "staging", ["source.p.cur.line_items"]))),
+        (misnamed_models, _manifest(_model("stg_aws__items", "staging", ["source.p.cur.line_items"]))),
+        (misnamed_models, _manifest(_model("team_costs", "marts", ["model.p.stg_cur__items"]), STG)),
+        (
+            chains_of_views,
+            _manifest(STG, *[_model(f"int_{i}", "intermediate", [f"model.p.int_{i - 1}" if i else STG[0]]) for i in range(4)]),
+        ),
+        (
+            rejoined_upstream_concepts,
+            _manifest(STG, _model("int_b", "intermediate", [STG[0]]), _model("int_c", "intermediate", [STG[0], "model.p.int_b"])),
+        ),
+        (sources_outside_staging, _manifest(_model("int_items", "intermediate", ["source.p.cur.line_items"]))),
+        (
+            models_depending_on_a_later_layer,
+            _manifest(_model("dim_teams", "marts", materialized="table"), _model("int_rows", "intermediate", ["model.p.dim_teams"])),
+        ),
+        (undocumented_or_untyped, _manifest(_model("int_rows", "intermediate", columns={"id": {"data_type": None, "description": "Id."}}))),
+    ],
+)
 def test_a_broken_rule_is_reported(rule, broken):
     assert rule(broken) != []

@@ -46,7 +46,9 @@ def test_a_database_error_in_a_build_names_the_model_and_says_what_it_was(postgr
     )
 
 
-VIEWS = "select table_schema || '.' || table_name from information_schema.views where table_schema in ('staging', 'intermediate') order by 1"
+VIEWS = (
+    "select table_schema || '.' || table_name from information_schema.views where table_schema in ('staging', 'intermediate') order by 1"
+)
 
 
 def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(postgres_db, monkeypatch, demo_cur):
@@ -69,14 +71,17 @@ def test_on_postgres_a_view_whose_columns_changed_is_replaced_with_the_views_bui
     # As an earlier version of the model left it: a column the model no longer has, which
     # `create or replace view` cannot drop.
     with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
-        cur.execute("create or replace view staging.stg_cur__tag_sets as select tag_set_id, tag_key, tag_value, 1 as retired from raw.cur_tag_sets")
+        cur.execute(
+            "create or replace view staging.stg_cur__tag_sets as select tag_set_id, tag_key, tag_value, 1 as retired from raw.cur_tag_sets"
+        )
 
     rebuilt = invoke("build")
 
     assert rebuilt.exit_code == 0, rebuilt.output
     assert warehouse_rows(VIEWS) == views
     assert warehouse_rows(
-        "select column_name from information_schema.columns where table_schema = 'staging' and table_name = 'stg_cur__tag_sets' order by ordinal_position"
+        "select column_name from information_schema.columns "
+        "where table_schema = 'staging' and table_name = 'stg_cur__tag_sets' order by ordinal_position"
     ) == [("tag_set_id",), ("tag_key",), ("tag_value",)]
     expected = {period: (rows, round(cost, 2)) for period, (rows, cost) in totals_by_period(demo_cur).items()}
     assert mart_totals_by_period() == expected

@@ -54,7 +54,7 @@ def report(two_deliveries, tmp_path) -> dict:
 
 
 def set_written(period_dir: Path, assembly: str, when: dt.datetime) -> None:
-    stamp = when.replace(tzinfo=dt.timezone.utc).timestamp()
+    stamp = when.replace(tzinfo=dt.UTC).timestamp()
     for path in (period_dir / assembly).iterdir():
         os.utime(path, (stamp, stamp))
 
@@ -166,7 +166,10 @@ def test_on_postgres_a_restatement_swaps_the_months_partition(postgres_db, monke
 def test_on_postgres_a_line_items_table_from_before_partitions_is_partitioned_keeping_every_row(postgres_db, monkeypatch, demo_cur, caplog):
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
     assert invoke("load", "cur", str(demo_cur)).exit_code == 0
-    loads = "select load_id, billing_period, count(*), round(sum(line_item_unblended_cost)::numeric, 6) from raw.cur_line_items group by 1, 2 order by 2"
+    loads = (
+        "select load_id, billing_period, count(*), round(sum(line_item_unblended_cost)::numeric, 6) "
+        "from raw.cur_line_items group by 1, 2 order by 2"
+    )
     by_load = warehouse_rows(loads)
     _unpartition_line_items()  # as an earlier Sibyl left it, with a dbt view on it and a month without rows
     by_load.append(("0" * 32, dt.date(2026, 8, 1), 0, None))

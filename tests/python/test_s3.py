@@ -95,7 +95,8 @@ def test_keboola_legacy_zip_and_data_exports_load_from_s3(target, s3):
     }
     assert (legacy[0], export[0]) == (3, 4)
     assert warehouse_rows("select delivery_version from raw.cur_loads order by billing_period") == [
-        ("123e4567-e89b-12d3-a456-426614174000",), ("test-exec-id-12345",)
+        ("123e4567-e89b-12d3-a456-426614174000",),
+        ("test-exec-id-12345",),
     ]
 
 

@@ -18,8 +18,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 def project_copy(tmp_path, monkeypatch, demo_seeds) -> Path:
     """The dbt project alone, to break a seed without touching the checkout."""
     copy = tmp_path / "project"
-    shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns(
-        ".*", "target", "logs", "loaders", "python", "bench", "demo-data", "*.duckdb*", "profiles.yml"))
+    shutil.copytree(
+        PROJECT,
+        copy,
+        ignore=shutil.ignore_patterns(".*", "target", "logs", "loaders", "python", "bench", "demo-data", "*.duckdb*", "profiles.yml"),
+    )
     monkeypatch.setenv("SIBYL_PROJECT_DIR", str(copy))
     shutil.copytree(demo_seeds, copy / "seeds", dirs_exist_ok=True)
     monkeypatch.setenv("SIBYL_SEEDS_DIR", str(copy / "seeds"))
@@ -37,47 +40,54 @@ def append(path: Path, line: str) -> None:
         handle.write(line + "\n")
 
 
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
-
-
 # Each case appends one line to one seed CSV: (the CSV, the line, what the build says of it).
 CASES = {
     "duplicate team": ("teams.csv", "sre,Infrastructure,dup@example.com,#dup", "seeds/teams.csv: team is duplicated: sre"),
     "unit names a missing group": (
-        "business_units.csv", "Robotics,Moonshots,Robots.",
+        "business_units.csv",
+        "Robotics,Moonshots,Robots.",
         "seeds/business_units.csv: business_group names no row of business_groups.csv: Moonshots",
     ),
     "team names a missing unit": (
-        "teams.csv", "drones,Aviation,drones@example.com,#drones",
+        "teams.csv",
+        "drones,Aviation,drones@example.com,#drones",
         "seeds/teams.csv: business_unit names no row of business_units.csv: Aviation",
     ),
     "service names a missing team": (
-        "services.csv", "orphan-api,ghosts,api,,,Nobody owns it.", "seeds/services.csv: team names no row of teams.csv: ghosts",
+        "services.csv",
+        "orphan-api,ghosts,api,,,Nobody owns it.",
+        "seeds/services.csv: team names no row of teams.csv: ghosts",
     ),
     "account owner names a missing team": (
-        "account_owners.csv", "000000000001,ghosts", "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
+        "account_owners.csv",
+        "000000000001,ghosts",
+        "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
     ),
     "invalid rule regex": (
-        "tag_rules.csv", "broken_rule,,^(team,team,50,true",
+        "tag_rules.csv",
+        "broken_rule,,^(team,team,50,true",
         "seeds/tag_rules.csv: pattern is not a valid regular expression on {target}: ^(team",
     ),
     "invalid alias regex": (
-        "tag_value_aliases.csv", "team,[payments,payments-core,10",
+        "tag_value_aliases.csv",
+        "team,[payments,payments-core,10",
         "seeds/tag_value_aliases.csv: pattern is not a valid regular expression on {target}: [payments",
     ),
     "empty normalized key": (
-        "tag_rules.csv", "nameless_rule,owner,,,50,true", "seeds/tag_rules.csv: normalized_key is empty for rule_name: nameless_rule",
+        "tag_rules.csv",
+        "nameless_rule,owner,,,50,true",
+        "seeds/tag_rules.csv: normalized_key is empty for rule_name: nameless_rule",
     ),
 }
 
 
 # Only a regex compiles differently per engine; the other checks are the same SQL on both, so they run once.
 ENGINE_SPECIFIC = {"invalid rule regex", "invalid alias regex"}
-RUNS = [pytest.param(case, engine, id=f"{engine}-{case}")
-        for case in CASES for engine in (("duckdb", "postgres") if case in ENGINE_SPECIFIC else ("duckdb",))]
+RUNS = [
+    pytest.param(case, engine, id=f"{engine}-{case}")
+    for case in CASES
+    for engine in (("duckdb", "postgres") if case in ENGINE_SPECIFIC else ("duckdb",))
+]
 
 
 @pytest.mark.parametrize(("case", "target"), RUNS, indirect=["target"])

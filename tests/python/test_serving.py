@@ -60,15 +60,37 @@ def test_dbt_docs_generate_works(built_target, tmp_path):
     target_dir = tmp_path / "target"
 
     completed = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "docs", "generate", "--project-dir", str(PROJECT),
-         "--profiles-dir", str(profiles), "--target", built_target, "--target-path", str(target_dir)],
-        capture_output=True, text=True, cwd=PROJECT, env=os.environ.copy(),
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "docs",
+            "generate",
+            "--project-dir",
+            str(PROJECT),
+            "--profiles-dir",
+            str(profiles),
+            "--target",
+            built_target,
+            "--target-path",
+            str(target_dir),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env=os.environ.copy(),
     )
 
     assert completed.returncode == 0, completed.stdout[-2000:]
     catalog = json.loads((target_dir / "catalog.json").read_text())
     marts = {node["metadata"]["name"] for node in catalog["nodes"].values() if node["metadata"]["schema"] == "marts"}
-    assert marts == {"cost_by_team_30d", "cost_by_team_monthly", "dim_services", "dim_teams", "fct_cost_daily", "tag_conflicts", "unallocated_cost"}
+    assert marts == {
+        "cost_by_team_30d",
+        "cost_by_team_monthly",
+        "dim_services",
+        "dim_teams",
+        "fct_cost_daily",
+        "tag_conflicts",
+        "unallocated_cost",
+    }
     manifest = json.loads((target_dir / "manifest.json").read_text())
     undocumented = [
         f"{node['name']}.{column}"

@@ -14,7 +14,10 @@ from broken_batches import one_month
 from delivery_readers import totals_by_period
 from helpers import invoke, raw_state, warehouse_rows
 
-BY_SOURCE = "select d.source, count(*), sum(l.line_item_unblended_cost) from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1 order by 1"
+BY_SOURCE = (
+    "select d.source, count(*), sum(l.line_item_unblended_cost) "
+    "from raw.cur_line_items l join raw.cur_loads d using (load_id) group by 1 order by 1"
+)
 
 
 @pytest.fixture
@@ -113,8 +116,11 @@ def _forget_payer_accounts() -> None:
 def test_a_delivery_with_two_payer_accounts_is_refused_where_it_shares_one(target, demo_cur, tmp_path):
     month = one_month(demo_cur)
     [payer] = set(month["bill_payer_account_id"].to_pylist())
-    other = _with_column(_with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
-                         "identity_line_item_id", [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()])
+    other = _with_column(
+        _with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
+        "identity_line_item_id",
+        [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()],
+    )
     pq.write_table(pa.concat_tables([month, other]), tmp_path / "both-payers.parquet")
     pq.write_table(other, tmp_path / "second-payer.parquet")
     assert invoke("load", "cur", str(tmp_path / "both-payers.parquet")).exit_code == 0
@@ -132,8 +138,11 @@ def _with_column(table: pa.Table, name: str, values: list) -> pa.Table:
 
 def test_replacing_a_delivery_that_holds_another_payer_account_is_refused(target, demo_cur, tmp_path):
     month = one_month(demo_cur)
-    other = _with_column(_with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
-                         "identity_line_item_id", [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()])
+    other = _with_column(
+        _with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
+        "identity_line_item_id",
+        [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()],
+    )
     pq.write_table(pa.concat_tables([month, other]), tmp_path / "both-payers.parquet")
     pq.write_table(other, tmp_path / "second-payer.parquet")
     [payer] = set(month["bill_payer_account_id"].to_pylist())
@@ -164,9 +173,7 @@ def test_a_delivery_replaced_by_another_source_does_not_take_the_month_back(targ
     assert again.exit_code == 0, again.output
     lines = again.output.strip().splitlines()
     assert len(lines) == 4  # three months, then the summary
-    assert lines[0].startswith(
-        f"ignored 2026-09 from {first}/cur/sibyl-demo: delivery "
-    )
+    assert lines[0].startswith(f"ignored 2026-09 from {first}/cur/sibyl-demo: delivery ")
     assert f"was loaded before and then replaced by the delivery from {second}/cur/sibyl-demo; kept that one: " in lines[0]
     assert raw_state() == after
 

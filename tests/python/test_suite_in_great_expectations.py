@@ -20,8 +20,8 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 
 from broken_batches import BREAKS, one_month
 from sibyl.config import postgres_uri
-from sibyl.cur.discover import discover
 from sibyl.cur.delivery_files import open_delivery
+from sibyl.cur.discover import discover
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import check_delivery, load_suite
 from sibyl.warehouse.postgres import PostgresWarehouse
@@ -81,7 +81,9 @@ def _land(line_items_sql: str) -> None:
 def _run_great_expectations(billing_period: dt.date) -> list:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
-    source = context.data_sources.add_postgres("warehouse", connection_string=postgres_uri().replace("postgresql://", "postgresql+psycopg2://", 1))
+    source = context.data_sources.add_postgres(
+        "warehouse", connection_string=postgres_uri().replace("postgresql://", "postgresql+psycopg2://", 1)
+    )
     results = []
     for view, on_keys in (("batch", False), ("batch_keys", True)):
         batch = source.add_table_asset(view, table_name=view, schema_name="public").add_batch_definition_whole_table("all").get_batch()

@@ -10,9 +10,10 @@ import pytest
 from broken_batches import BREAKS, one_month
 from helpers import invoke, raw_state, warehouse_rows
 from sibyl.cur.columns import LINE_ITEM_COLUMNS, REQUIRED_COLUMNS
-from sibyl.cur.discover import discover
 from sibyl.cur.delivery_files import open_delivery
+from sibyl.cur.discover import discover
 from sibyl.cur.validate import load_suite
+
 
 @pytest.mark.parametrize("break_it, expected", [(f, e) for _, f, e in BREAKS], ids=[i for i, _, _ in BREAKS])
 def test_a_delivery_failing_an_expectation_is_not_published(target, demo_cur, tmp_path, break_it, expected):
@@ -51,7 +52,8 @@ def test_the_suite_checks_the_type_of_every_required_column():
 def test_the_suite_requires_every_cost_and_amount_column_to_be_finite():
     """A NaN or an infinity in any of them would reach effective cost and the marts."""
     finite = {
-        e["kwargs"]["column"] for e in load_suite()
+        e["kwargs"]["column"]
+        for e in load_suite()
         if e["type"] == "expect_column_values_to_be_between" and (e["kwargs"]["min_value"], e["kwargs"]["max_value"]) == (-1e308, 1e308)
     }
     assert finite == {column for column, kind in LINE_ITEM_COLUMNS.items() if kind == "double"}
@@ -103,5 +105,8 @@ def test_a_key_repeated_in_another_part_of_the_delivery_is_caught(target, demo_c
     result = invoke("load", "cur", str(tmp_path / "bucket"))
 
     assert result.exit_code == 1, result.output
-    assert f"expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): 1 repeated key(s), e.g. ('{key[0]}', '{key[1]}')" in result.output
+    assert (
+        "expect_compound_columns_to_be_unique on (identity_line_item_id, identity_time_interval): "
+        f"1 repeated key(s), e.g. ('{key[0]}', '{key[1]}')" in result.output
+    )
     assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
