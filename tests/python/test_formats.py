@@ -266,14 +266,13 @@ def test_manifest_naming_a_missing_file_is_refused(loaded_csv_tree):
     manifest, data_file = _restate_last_month(loaded_csv_tree)
     data_file.unlink()
 
-    result = invoke("load", "cur", str(loaded_csv_tree))
-
-    assert result.exit_code == 1
-    assert result.output.strip() == (
+    _assert_refused(
+        loaded_csv_tree,
+        before,
+        1,
         f"error: {manifest}: names 1 file(s) that do not exist, first {data_file}; "
-        "the delivery is incomplete, wait for AWS to finish writing it"
+        "the delivery is incomplete, wait for AWS to finish writing it",
     )
-    assert raw_state() == before
 
 
 def test_manifest_naming_no_file_is_refused(loaded_csv_tree):
@@ -281,14 +280,13 @@ def test_manifest_naming_no_file_is_refused(loaded_csv_tree):
     manifest, _ = _restate_last_month(loaded_csv_tree)
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "reportKeys": []}))
 
-    result = invoke("load", "cur", str(loaded_csv_tree))
-
-    assert result.exit_code == 1
-    assert result.output.strip() == (
+    _assert_refused(
+        loaded_csv_tree,
+        before,
+        1,
         f"error: {manifest}: names no data files; the delivery is incomplete or empty: wait for AWS to write it again, "
-        "or load the other months one by one with --billing-period"
+        "or load the other months one by one with --billing-period",
     )
-    assert raw_state() == before
 
 
 def test_corrupt_cur2_parquet_names_the_file(target, format_trees, tmp_path):

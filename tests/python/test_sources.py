@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -116,13 +117,7 @@ def _forget_payer_accounts() -> None:
 def test_a_delivery_with_two_payer_accounts_is_refused_where_it_shares_one(target, demo_cur, tmp_path):
     month = one_month(demo_cur)
     [payer] = set(month["bill_payer_account_id"].to_pylist())
-    other = _with_column(
-        _with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
-        "identity_line_item_id",
-        [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()],
-    )
-    pq.write_table(pa.concat_tables([month, other]), tmp_path / "both-payers.parquet")
-    pq.write_table(other, tmp_path / "second-payer.parquet")
+    _write_a_second_payer_account(month, tmp_path)
     assert invoke("load", "cur", str(tmp_path / "both-payers.parquet")).exit_code == 0
     assert warehouse_rows("select payer_account_ids from raw.cur_loads") == [(f"{payer},999999999999",)]
 
@@ -132,19 +127,24 @@ def test_a_delivery_with_two_payer_accounts_is_refused_where_it_shares_one(targe
     assert f"payer account(s) 999999999999 of 2026-10 are already loaded from {tmp_path / 'both-payers.parquet'}" in result.output
 
 
+def _write_a_second_payer_account(month: pa.Table, folder: Path) -> None:
+    """both-payers.parquet: the month and its copy under payer 999999999999; second-payer.parquet: the copy alone."""
+    other = _with_column(
+        _with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
+        "identity_line_item_id",
+        [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()],
+    )
+    pq.write_table(pa.concat_tables([month, other]), folder / "both-payers.parquet")
+    pq.write_table(other, folder / "second-payer.parquet")
+
+
 def _with_column(table: pa.Table, name: str, values: list) -> pa.Table:
     return table.set_column(table.schema.get_field_index(name), name, pa.array(values, table.schema.field(name).type))
 
 
 def test_replacing_a_delivery_that_holds_another_payer_account_is_refused(target, demo_cur, tmp_path):
     month = one_month(demo_cur)
-    other = _with_column(
-        _with_column(month, "bill_payer_account_id", ["999999999999"] * month.num_rows),
-        "identity_line_item_id",
-        [f"{i}-b" for i in month["identity_line_item_id"].to_pylist()],
-    )
-    pq.write_table(pa.concat_tables([month, other]), tmp_path / "both-payers.parquet")
-    pq.write_table(other, tmp_path / "second-payer.parquet")
+    _write_a_second_payer_account(month, tmp_path)
     [payer] = set(month["bill_payer_account_id"].to_pylist())
     assert invoke("load", "cur", str(tmp_path / "both-payers.parquet")).exit_code == 0
     before = raw_state()

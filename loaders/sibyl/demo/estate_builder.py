@@ -46,6 +46,11 @@ def _uuid(rng: np.random.Generator) -> str:
     return str(uuid.UUID(bytes=rng.bytes(16), version=4))
 
 
+def _clean_tags(team: str, service: str, environment: str) -> dict[str, str]:
+    """The three required tags, spelled as the tag rules want them."""
+    return {"team": team, "service": service, "environment": environment}
+
+
 class _Builder:
     """The estate while it is being drawn: resources and slots so far, and the lines they make."""
 
@@ -371,23 +376,25 @@ class _Builder:
         self.add_resource(res, slots)
 
     def anchors(self) -> None:
-        """Hand-placed resources: RI/SP coverage and each tag oddity exist whatever `lines` is."""
-        d = self.n_days
+        """Hand-placed resources: RI/SP coverage and each tag oddity exist whatever `lines` is.
+        The order is the generator's: each resource draws its ids in turn."""
+        self._reserved_instance_anchors()
+        self._savings_plan_anchors()
+        self._tag_oddity_anchors()
+
+    def _reserved_instance_anchors(self) -> None:
+        d, p1 = self.n_days, self.ri_purchase_day
         ri1, ri2 = 0, 1
-        sp1, sp2 = 0, 1
-        put = self._put_anchor
-        clean = lambda team, service, env: {"team": team, "service": service, "environment": env}  # noqa: E731
-        p1, p2 = self.ri_purchase_day, self.sp_purchase_day
-        put(
+        self._put_anchor(
             "payments-ledger",
             "production",
             "payments-prod",
             "rds",
-            clean("payments-core", "payments-ledger", "production"),
+            _clean_tags("payments-core", "payments-ledger", "production"),
             instance="db.r6g.2xlarge",
             ri=ri1,
         )
-        put(
+        self._put_anchor(
             "payments-ledger",
             "production",
             "payments-prod",
@@ -398,17 +405,17 @@ class _Builder:
             end=round(0.7 * (d - 1)),
             end_hour=14,
         )
-        put(
+        self._put_anchor(
             "search-api",
             "production",
             "search-prod",
             "ec2",
-            clean("search-ranking", "search-api", "production"),
+            _clean_tags("search-ranking", "search-api", "production"),
             instance="m6i.2xlarge",
             start=p1,
             ri=ri2,
         )
-        put(
+        self._put_anchor(
             "search-api",
             "production",
             "search-prod",
@@ -418,7 +425,7 @@ class _Builder:
             start=p1,
             ri=ri2,
         )
-        put(
+        self._put_anchor(
             "search-api",
             "production",
             "search-prod",
@@ -430,7 +437,11 @@ class _Builder:
             end=max(p1, round(0.9 * (d - 1))),
             end_hour=9,
         )
-        put(
+
+    def _savings_plan_anchors(self) -> None:
+        p2 = self.sp_purchase_day
+        sp1, sp2 = 0, 1
+        self._put_anchor(
             "catalog-api",
             "production",
             "marketplace-prod",
@@ -439,7 +450,7 @@ class _Builder:
             instance="c6i.4xlarge",
             sp=sp1,
         )
-        put(
+        self._put_anchor(
             "payments-api",
             "production",
             "payments-prod",
@@ -447,17 +458,17 @@ class _Builder:
             {"team": "PAY", "service": "PaymentsAPI", "environment": "production"},
             sp=sp1,
         )
-        put(
+        self._put_anchor(
             "warehouse",
             "production",
             "data-platform-prod",
             "ec2",
-            clean("data-warehouse", "warehouse", "production"),
+            _clean_tags("data-warehouse", "warehouse", "production"),
             instance="r6i.4xlarge",
             start=p2,
             sp=sp2,
         )
-        put(
+        self._put_anchor(
             "cdc-pipeline",
             "production",
             "data-platform-prod",
@@ -467,17 +478,19 @@ class _Builder:
             start=p2,
             sp=sp2,
         )
-        put("payments-settlement", "production", "payments-prod", "ebs", {})
-        put("vpc-core", "production", "shared-services", "nat", {})
-        put("search-web", "production", "search-prod", "s3", {"app": "search-web"})
-        put(
+
+    def _tag_oddity_anchors(self) -> None:
+        self._put_anchor("payments-settlement", "production", "payments-prod", "ebs", {})
+        self._put_anchor("vpc-core", "production", "shared-services", "nat", {})
+        self._put_anchor("search-web", "production", "search-prod", "s3", {"app": "search-web"})
+        self._put_anchor(
             "checkout-web",
             "production",
             "payments-prod",
             "s3",
             {"team": "growth-experiments", "service": "checkout-web", "environment": "production"},
         )
-        put(
+        self._put_anchor(
             "checkout-api",
             "development",
             "dev-sandbox",
@@ -485,7 +498,7 @@ class _Builder:
             {"Team": " checkout ", "Service": "Checkout-API", "Environment": "dev"},
             instance="t3.large",
         )
-        put(
+        self._put_anchor(
             "siem",
             "production",
             "management",
@@ -498,8 +511,8 @@ class _Builder:
                 "CostCenter": "CC-4100",
             },
         )
-        put("incident-bot", "staging", "staging-shared", "lambda", {})
-        put(
+        self._put_anchor("incident-bot", "staging", "staging-shared", "lambda", {})
+        self._put_anchor(
             "model-serving",
             "production",
             "ml-prod",

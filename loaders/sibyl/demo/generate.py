@@ -45,14 +45,7 @@ def generate_cur(
     is the total number of line items over all periods (met to within a few lines; the files hold
     exactly what the manifests list).
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown CUR format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if months < 1:
-        raise ValueError("months must be at least 1")
-    if lines < 1:
-        raise ValueError("lines must be at least 1")
-    if not report_name or "/" in report_name:
-        raise ValueError("report_name must be a non-empty name without '/'")
+    _check_options(fmt, months, lines, report_name)
     if end_date is None:
         end_date = dt.datetime.now(dt.UTC).date()
     if isinstance(end_date, dt.datetime):
@@ -66,21 +59,7 @@ def generate_cur(
     manifests: list[Path] = []
     total = 0
     for period in estate.periods:
-        assembly_id = _uuid("assembly", version, period.label)
-        if fmt == "cur2-parquet":
-            writer = Cur2Writer(
-                out_dir,
-                estate,
-                period,
-                export_name=report_name,
-                prefix=prefix,
-                assembly_id=assembly_id,
-                execution_id=_uuid("execution", version, period.label),
-                export_uuid=_uuid("export", report_name),
-            )
-        else:
-            legacy_writer = LegacyCsvWriter if fmt == "legacy-csv" else LegacyParquetWriter
-            writer = legacy_writer(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
+        writer = _writer(fmt, out_dir, estate, period, report_name, prefix, version)
         for day in range(period.first_day, period.last_day + 1):
             for chunk in maker.day(day):
                 writer.write(chunk)
@@ -90,3 +69,32 @@ def generate_cur(
     if total != estate.expected_lines:  # the estate's own count and the written rows must agree
         raise AssertionError(f"wrote {total} line items, planned {estate.expected_lines}")
     return manifests
+
+
+def _check_options(fmt: str, months: int, lines: int, report_name: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown CUR format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    if lines < 1:
+        raise ValueError("lines must be at least 1")
+    if not report_name or "/" in report_name:
+        raise ValueError("report_name must be a non-empty name without '/'")
+
+
+def _writer(fmt: str, out_dir: Path, estate, period, report_name: str, prefix: str, version: str):
+    """The writer of one billing period in `fmt`, with ids derived from the run's options."""
+    assembly_id = _uuid("assembly", version, period.label)
+    if fmt == "cur2-parquet":
+        return Cur2Writer(
+            out_dir,
+            estate,
+            period,
+            export_name=report_name,
+            prefix=prefix,
+            assembly_id=assembly_id,
+            execution_id=_uuid("execution", version, period.label),
+            export_uuid=_uuid("export", report_name),
+        )
+    legacy_writer = LegacyCsvWriter if fmt == "legacy-csv" else LegacyParquetWriter
+    return legacy_writer(out_dir, estate, period, report_name=report_name, prefix=prefix, assembly_id=assembly_id)
