@@ -100,7 +100,10 @@ def charge_category(line_item_type: str) -> str:
 
 def effective_cost(row: dict) -> float:
     kind, unblended = row["line_item_line_item_type"], row["line_item_unblended_cost"]
-    value = lambda name: row.get(name) or 0.0  # noqa: E731 - a column may be absent or null
+
+    def value(name: str) -> float:
+        return row.get(name) or 0.0  # a column may be absent or null
+
     if kind == "SavingsPlanCoveredUsage":
         return value("savings_plan_savings_plan_effective_cost")
     if kind == "SavingsPlanRecurringFee":

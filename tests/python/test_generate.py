@@ -368,8 +368,11 @@ def test_every_line_item_type_is_present(legacy_parquet, legacy_csv):
     assert {r["lineItem/LineItemType"] for _, rows in legacy_csv for r in rows} == LINE_TYPES
 
 
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
 def test_line_items_follow_aws_semantics(legacy_parquet):
-    close = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)  # noqa: E731
     upfront_fees = 0
     for table in legacy_parquet:
         rows = table.to_pylist()
