@@ -27,7 +27,8 @@ class Settings:
             raise ConfigError(f"unknown target {target!r}: use one of {', '.join(TARGETS)} (flag --target or SIBYL_TARGET)")
         duckdb_path = Path(os.environ.get("SIBYL_DUCKDB_PATH", "warehouse.duckdb")).resolve()
         project_dir = find_project_dir()
-        seeds_dir = (project_dir / os.environ.get("SIBYL_SEEDS_DIR", "seeds")).resolve()
+        explicit_seeds = os.environ.get("SIBYL_SEEDS_DIR")
+        seeds_dir = Path(explicit_seeds).resolve() if explicit_seeds else project_dir / "seeds"
         return cls(target=target, duckdb_path=duckdb_path, project_dir=project_dir, seeds_dir=seeds_dir)
 
 

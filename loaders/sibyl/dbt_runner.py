@@ -77,10 +77,27 @@ def _seed_path(settings: Settings) -> str:
         raise ConfigError(f"no seeds folder at {seeds}: SIBYL_SEEDS_DIR must name the folder of the organisation's seed CSVs")
     if seeds.is_relative_to(settings.project_dir):
         return str(seeds.relative_to(settings.project_dir))
-    staged = settings.project_dir / "target" / "seeds" / hashlib.sha256(str(seeds).encode()).hexdigest()[:12]
-    shutil.rmtree(staged, ignore_errors=True)
-    shutil.copytree(seeds, staged, ignore=shutil.ignore_patterns("*.yml", "*.yaml"))
-    return str(staged.relative_to(settings.project_dir))
+    return str(_staged_seeds(seeds, settings.project_dir / "target" / "seeds").relative_to(settings.project_dir))
+
+
+def _staged_seeds(seeds: Path, staging: Path) -> Path:
+    """A copy of the seed CSVs named by their content: never rewritten once there, so runs at the same
+    time share it safely, and the same seeds keep the same path (dbt's partial parse stays valid)."""
+    csvs = sorted(seeds.glob("*.csv"))
+    digest = hashlib.sha256()
+    for csv in csvs:
+        digest.update(csv.name.encode() + b"\0" + csv.read_bytes() + b"\0")
+    staged = staging / digest.hexdigest()[:16]
+    if not staged.is_dir():
+        staging.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(dir=staging, prefix=".copy-"))
+        for csv in csvs:
+            shutil.copyfile(csv, scratch / csv.name)
+        try:
+            scratch.rename(staged)
+        except OSError:  # another run staged the same seeds first
+            shutil.rmtree(scratch, ignore_errors=True)
+    return staged
 
 
 def _failures(project_dir: Path, since: float) -> list[str]:

@@ -86,8 +86,8 @@ def models_without_primary_key_test(manifest: dict) -> list[str]:
     broken = []
     for uid, node in models(manifest).items():
         found = tests.get(uid, [])
-        unique = {kwargs.get("column_name") for name, kwargs in found if name == "unique"}
-        not_null = {kwargs.get("column_name") for name, kwargs in found if name == "not_null"}
+        unique = {kwargs.get("column_name") for name, kwargs in found if name == "unique"} - {None}
+        not_null = {kwargs.get("column_name") for name, kwargs in found if name == "not_null"} - {None}
         combinations = [set(kwargs["columns"]) for name, kwargs in found if name == "unique_combination"]
         if not (unique & not_null or any(columns & not_null for columns in combinations)):
             broken.append(node["name"])
