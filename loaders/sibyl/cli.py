@@ -180,10 +180,13 @@ def _say_loaded(r) -> None:
 @click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
 @click.pass_context
 def build(ctx: click.Context, select: str | None) -> None:
-    """Run `dbt build` (seeds, models, tests) on the target."""
+    """Run `dbt build` (seeds, models, tests) on the target; raw tables nothing has loaded yet are created empty."""
     from sibyl.dbt_runner import run_dbt
+    from sibyl.raw_tables import ensure_raw_tables
 
-    run_dbt(_settings(ctx), ["build", *(["--select", select] if select else [])])
+    settings = _settings(ctx)
+    ensure_raw_tables(settings)
+    run_dbt(settings, ["build", *(["--select", select] if select else [])])
 
 
 # --- report -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import adbc_driver_postgresql.dbapi as adbc
 
 from conftest import postgres_uri
 from delivery_readers import totals_by_period
+from expected import known_teams
 from helpers import invoke, mart_totals_by_period, warehouse_rows
 
 REBUILDS = 10
@@ -92,3 +93,21 @@ STAGED_LINE_ITEM_COLUMNS = (
     "select column_name from information_schema.columns "
     "where table_schema = 'staging' and table_name = 'stg_cur__line_items' order by ordinal_position"
 )
+
+
+def test_an_empty_warehouse_builds_with_empty_marts_and_then_a_load_rebuilds_it(target, demo_cur):
+    first = invoke("build")
+
+    assert first.exit_code == 0, first.output
+    assert warehouse_rows("select count(*) from raw.cur_line_items") == [(0,)]
+    assert warehouse_rows("select count(*) from marts.fct_cost_daily") == [(0,)]
+    rows = warehouse_rows("select team, cost_30d, cost_prev_30d from marts.cost_by_team_30d")
+    assert {team for team, _, _ in rows} == known_teams() | {"unallocated", "(tax)", "(credit)", "(adjustment)"}
+    assert {(cost, previous) for _, cost, previous in rows} == {(0, 0)}
+
+    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
+    rebuilt = invoke("build")
+
+    assert rebuilt.exit_code == 0, rebuilt.output
+    expected = {period: (count, round(cost, 2)) for period, (count, cost) in totals_by_period(demo_cur).items()}
+    assert mart_totals_by_period() == expected
