@@ -1,5 +1,6 @@
 {#- The biggest spend no team claims, by account, AWS product and resource, over the 30-day
-    window: the list to clean up first, with the required tags each resource lacks. -#}
+    window: the list to clean up first, with the required tags each resource lacks on its latest
+    usage (tags change; the latest say what to fix, not any one of the older sets). -#}
 with
 
 line_items as (
@@ -28,6 +29,7 @@ unallocated as (
         coalesce(line_items.resource_id, '') as resource_id,
         line_items.tag_set_id,
         line_items.usage_date,
+        line_items.usage_start_at,
         line_items.{{ team_cost_column() }} as cost,
         line_items.unblended_cost,
         line_items.effective_cost
@@ -42,24 +44,38 @@ unallocated as (
 
 ),
 
-grouped as (
+latest_tags as (
 
     select
-        unallocated.usage_account_id,
-        unallocated.product_code,
-        unallocated.resource_id,
-        max(required_tags.missing_tags) as missing_tags,
-        sum(unallocated.cost) as cost_30d,
-        sum(unallocated.unblended_cost) as billed_cost_30d,
-        sum(unallocated.effective_cost) as effective_cost_30d,
-        count(*) as line_item_count,
-        min(unallocated.usage_date) as first_usage_date,
-        max(unallocated.usage_date) as last_usage_date
+        unallocated.*,
+        -- one value per resource (a window partition groups nulls together, as group by does)
+        first_value(required_tags.missing_tags) over (
+            partition by unallocated.usage_account_id, unallocated.product_code, unallocated.resource_id
+            order by unallocated.usage_start_at desc, unallocated.tag_set_id desc
+        ) as missing_tags
 
     from unallocated
     left join required_tags
         on unallocated.tag_set_id = required_tags.tag_set_id
-    group by unallocated.usage_account_id, unallocated.product_code, unallocated.resource_id
+
+),
+
+grouped as (
+
+    select
+        latest_tags.usage_account_id,
+        latest_tags.product_code,
+        latest_tags.resource_id,
+        max(latest_tags.missing_tags) as missing_tags,
+        sum(latest_tags.cost) as cost_30d,
+        sum(latest_tags.unblended_cost) as billed_cost_30d,
+        sum(latest_tags.effective_cost) as effective_cost_30d,
+        count(*) as line_item_count,
+        min(latest_tags.usage_date) as first_usage_date,
+        max(latest_tags.usage_date) as last_usage_date
+
+    from latest_tags
+    group by latest_tags.usage_account_id, latest_tags.product_code, latest_tags.resource_id
 
 ),
 
