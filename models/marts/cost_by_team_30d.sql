@@ -37,15 +37,9 @@ row_costs as (
 
     select
         costs.team,
-        sum(
-            case when costs.usage_date between windows.window_start and windows.window_end then costs.cost else 0 end
-        ) as cost_30d,
-        sum(
-            case
-                when costs.usage_date between windows.prev_window_start and windows.prev_window_end then costs.cost
-                else 0
-            end
-        ) as cost_prev_30d
+        {{ sum_between('costs.cost', 'costs.usage_date', 'windows.window_start', 'windows.window_end') }} as cost_30d,
+        {{ sum_between('costs.cost', 'costs.usage_date', 'windows.prev_window_start', 'windows.prev_window_end') }}
+            as cost_prev_30d
 
     from costs
     cross join windows

@@ -70,18 +70,10 @@ row_costs as (
     select
         costs.team,
         month_bounds.billing_month,
-        sum(
-            case
-                when costs.usage_date between month_bounds.billing_month and month_bounds.period_end then costs.cost
-                else 0
-            end
-        ) as cost,
-        sum(
-            case
-                when costs.usage_date between month_bounds.prev_month and month_bounds.prev_period_end then costs.cost
-                else 0
-            end
-        ) as cost_prev_month
+        {{ sum_between('costs.cost', 'costs.usage_date', 'month_bounds.billing_month', 'month_bounds.period_end') }}
+            as cost,
+        {{ sum_between('costs.cost', 'costs.usage_date', 'month_bounds.prev_month', 'month_bounds.prev_period_end') }}
+            as cost_prev_month
 
     from costs
     inner join month_bounds

@@ -45,12 +45,8 @@ window_check as (
     select
         window_bounds.mart,
         window_bounds.reported,
-        sum(
-            case
-                when daily.usage_date between window_bounds.starts_on and window_bounds.ends_on then daily.{{ cost }}
-                else 0
-            end
-        ) as actual
+        {{ sum_between('daily.' ~ cost, 'daily.usage_date', 'window_bounds.starts_on', 'window_bounds.ends_on') }}
+            as actual
     from window_bounds
     cross join daily
     group by window_bounds.mart, window_bounds.reported
