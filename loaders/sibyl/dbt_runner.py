@@ -73,8 +73,8 @@ def _seed_path(settings: Settings) -> str:
     target/ first: dbt writes each seed's compiled SQL at target/run/<project>/<seed path>, so a path
     that leaves the project would have it overwrite files outside target/ (the CSVs themselves)."""
     seeds = settings.seeds_dir
-    if not seeds.is_dir():
-        raise ConfigError(f"no seeds folder at {seeds}: SIBYL_SEEDS_DIR must name the folder of the organisation's seed CSVs")
+    if not seeds.is_dir() or not any(seeds.glob("*.csv")):
+        raise ConfigError(f"no seed CSVs in {seeds}: SIBYL_SEEDS_DIR must name the folder of the organisation's seed CSVs")
     if seeds.is_relative_to(settings.project_dir):
         return str(seeds.relative_to(settings.project_dir))
     return str(_staged_seeds(seeds, settings.project_dir / "target" / "seeds").relative_to(settings.project_dir))

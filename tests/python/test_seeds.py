@@ -36,3 +36,15 @@ def test_a_seeds_folder_outside_the_project_is_read_from_the_working_directory_a
     # dbt writes each seed's compiled SQL at target/run/sibyl/<seed path>: never over the CSVs.
     assert {p.name: p.read_bytes() for p in (tmp_path / "org").iterdir()} == before
     assert warehouse_rows("select count(*) from seeds.teams") == [(before["teams.csv"].count(b"\n") - 1,)]
+
+
+def test_a_seeds_folder_without_csvs_is_one_line_before_dbt_runs(duckdb_path, monkeypatch, tmp_path):
+    (tmp_path / "org").mkdir()
+    monkeypatch.setenv("SIBYL_SEEDS_DIR", str(tmp_path / "org"))
+
+    result = CliRunner().invoke(cli, ["--target", "duckdb", "build"])
+
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: no seed CSVs in {tmp_path / 'org'}: SIBYL_SEEDS_DIR must name the folder of the organisation's seed CSVs"
+    )
