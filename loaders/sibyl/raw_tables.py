@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sibyl.config import Settings
 from sibyl.cur.schema import ensure_raw_schema as ensure_cur_tables
+from sibyl.inventory.schema import ensure_inventory_tables
 from sibyl.warehouse import connect
 
 # One line per source: a new loader adds its own.
-RAW_TABLES = (ensure_cur_tables,)
+RAW_TABLES = (ensure_cur_tables, ensure_inventory_tables)
 
 
 def ensure_raw_tables(settings: Settings) -> None:
