@@ -363,6 +363,79 @@ def test_cur2_csv_spells_its_maps_as_json(target, tmp_path):
     ) == [("a", "Amazon EC2", "user_team", "payments"), ("b", None, None, None)]
 
 
+_CUR2_REGION_HEADER = (
+    "identity_line_item_id",
+    "identity_time_interval",
+    "bill_payer_account_id",
+    "bill_billing_period_start_date",
+    "line_item_usage_account_id",
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_product_code",
+    "line_item_currency_code",
+    "line_item_unblended_cost",
+    "product_region_code",
+)
+# (line item id, top-level product_region_code, the product map): the column wins when it is set,
+# else the map's region_code, else its older `region`.
+_CUR2_REGION_ROWS = (
+    ("a", "eu-west-1", {"region_code": "us-east-1"}),
+    ("b", "", {"region_code": "eu-central-1", "region": "ignored-1"}),
+    ("c", "", {"region": "ap-southeast-2"}),
+    ("d", "", {}),
+)
+_CUR2_REGION_EXPECTED = [("a", "eu-west-1"), ("b", "eu-central-1"), ("c", "ap-southeast-2"), ("d", "")]
+
+
+def _cur2_region_values(line_item_id: str, region: str) -> list[str]:
+    return [
+        line_item_id,
+        "2024-09-01T00:00:00Z/2024-09-02T00:00:00Z",
+        "111111111111",
+        "2024-09-01T00:00:00Z",
+        "222222222222",
+        "Usage",
+        "2024-09-01T00:00:00Z",
+        "2024-09-02T00:00:00Z",
+        "AmazonEC2",
+        "USD",
+        "1.0",
+        region,
+    ]
+
+
+def test_cur2_csv_takes_an_empty_region_from_the_product_map(target, tmp_path):
+    """Seen in a real CUR 2.0 export: product_region_code empty, the region only in the `product` map.
+    Inventory is matched by region, so the map fills it."""
+    out = io.StringIO()
+    rows = [[*_cur2_region_values(i, region), json.dumps(product)] for i, region, product in _CUR2_REGION_ROWS]
+    csv.writer(out).writerows([[*_CUR2_REGION_HEADER, "product"], *rows])
+    path = tmp_path / "export-00001.csv.gz"
+    path.write_bytes(gzip.compress(out.getvalue().encode()))
+
+    result = invoke("load", "cur", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert sorted(warehouse_rows("select identity_line_item_id, product_region_code from raw.cur_line_items")) == _CUR2_REGION_EXPECTED
+
+
+def test_cur2_parquet_takes_an_empty_region_from_the_product_map(target, tmp_path):
+    import pyarrow as pa
+
+    columns = list(zip(*[_cur2_region_values(i, region) for i, region, _ in _CUR2_REGION_ROWS], strict=True))
+    arrays = {name: pa.array(values) for name, values in zip(_CUR2_REGION_HEADER, columns, strict=True)}
+    arrays["line_item_unblended_cost"] = pa.array([1.0] * len(_CUR2_REGION_ROWS))
+    arrays["product"] = pa.array([list(p.items()) for _, _, p in _CUR2_REGION_ROWS], type=pa.map_(pa.string(), pa.string()))
+    path = tmp_path / "export-00001.snappy.parquet"
+    pq.write_table(pa.table(arrays), path)
+
+    result = invoke("load", "cur", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert sorted(warehouse_rows("select identity_line_item_id, product_region_code from raw.cur_line_items")) == _CUR2_REGION_EXPECTED
+
+
 def test_a_csv_month_larger_than_the_loaders_memory_budget_loads_exactly(target, tmp_path):
     """250,000 legacy CSV lines: 32 MB CSV buffers (DuckDB's default) ran the 128 MB loader out of memory."""
     from sibyl.demo.generate import generate_cur

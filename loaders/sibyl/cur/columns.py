@@ -91,6 +91,15 @@ TAG_MAP_COLUMN = "resource_tags"
 PRODUCT_MAP_COLUMN = "product"
 PRODUCT_PREFIX = "product_"
 
+
+def product_map_keys(name: str) -> tuple[str, ...]:
+    """The keys under which CUR 2.0's product map may hold a product_ contract column, in order of
+    preference (its canonical name, then older spellings): `product_region_code` -> region_code, region."""
+    if not name.startswith(PRODUCT_PREFIX):
+        return ()
+    return tuple(c[len(PRODUCT_PREFIX) :] for c in (name, *RENAMED_COLUMNS.get(name, ())))
+
+
 # Names the loader reads that no file in the reference data carries (tests/python/test_columns.py
 # checks every other name against those real headers), each with the AWS document that names it.
 DOCUMENTED_ONLY_COLUMNS: dict[str, str] = {

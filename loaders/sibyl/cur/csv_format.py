@@ -16,12 +16,12 @@ from sibyl.cur.columns import (
     CSV_TAG_PREFIX,
     LINE_ITEM_COLUMNS,
     PRODUCT_MAP_COLUMN,
-    PRODUCT_PREFIX,
     RENAMED_COLUMNS,
     TAG_COLUMN_PREFIX,
     TAG_MAP_COLUMN,
     canonical_name,
     missing_required,
+    product_map_keys,
 )
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, missing_column, tag_column, text_check
@@ -68,15 +68,18 @@ class _Layout:
         selects, checks = [], []
         for name, kind in LINE_ITEM_COLUMNS.items():
             sources = [self.contract[c] for c in (name, *RENAMED_COLUMNS.get(name, ())) if c in self.contract]
+            # CUR 2.0's product map stands in for an absent or empty product column (see parquet_format).
+            has_map = PRODUCT_MAP_COLUMN in self.contract
+            entries = [f"nullif({self._map(PRODUCT_MAP_COLUMN)}[{literal(key)}], '')" for key in product_map_keys(name)] if has_map else []
             if sources:
                 if kind == "varchar":
-                    expr = f"coalesce({', '.join(p for _, p in sources)}, '')"
+                    parts = [*(f"nullif({p}, '')" for _, p in sources), *entries, "''"]
+                    expr = f"coalesce({', '.join(parts)})"
                 else:
                     expr = f"coalesce({', '.join(cast_expr(p, kind, from_text=True) for _, p in sources)})"
                     checks += [text_check(header, position, kind) for header, position in sources]
-            elif name.startswith(PRODUCT_PREFIX) and PRODUCT_MAP_COLUMN in self.contract:
-                entry = f"{self._map(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX) :])}]"
-                expr = cast_expr(entry, kind, from_text=True)
+            elif entries:
+                expr = cast_expr(f"coalesce({', '.join(entries)})", kind, from_text=True)
             else:
                 expr = missing_column(name, kind)
             selects.append(f"    {expr} as {name}")

@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 from sibyl.cur.columns import (
     LINE_ITEM_COLUMNS,
     PRODUCT_MAP_COLUMN,
-    PRODUCT_PREFIX,
     RENAMED_COLUMNS,
     TAG_COLUMN_PREFIX,
     TAG_MAP_COLUMN,
     missing_required,
+    product_map_keys,
 )
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, missing_column, quote, tag_column, text_check
@@ -75,12 +75,17 @@ def _columns(files: list[str]) -> dict[str, pa.DataType]:
 def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]) -> tuple[str, TextCheck | None]:
     """The SQL for one contract column, and a check to run on failure when it is parsed from text."""
     sources = [c for c in (name, *RENAMED_COLUMNS.get(name, ())) if c in columns]
+    has_map = pa.types.is_map(columns.get(PRODUCT_MAP_COLUMN, pa.null()))
+    # CUR 2.0 also keeps product attributes in its map: a value there stands in for an absent or empty column
+    # (a real export left product_region_code empty with the region in the map).
+    entries = [f"nullif({quote(PRODUCT_MAP_COLUMN)}[{literal(key)}], '')" for key in product_map_keys(name)] if has_map else []
     if not sources:
-        if name.startswith(PRODUCT_PREFIX) and pa.types.is_map(columns.get(PRODUCT_MAP_COLUMN, pa.null())):
-            entry = f"{quote(PRODUCT_MAP_COLUMN)}[{literal(name[len(PRODUCT_PREFIX) :])}]"
-            return cast_expr(entry, kind, from_text=True), None
+        if entries:
+            return cast_expr(f"coalesce({', '.join(entries)})", kind, from_text=True), None
         return missing_column(name, kind), None
     casts = [cast_expr(quote(c), kind, from_text=_is_text(columns[c])) for c in sources]
+    if kind == "varchar" and entries:
+        casts = [*(f"nullif({c}, '')" for c in casts), *entries, casts[0]]  # else the column as it is
     parsed = next((c for c in sources if _is_text(columns[c])), None) if kind != "varchar" else None
     expr = casts[0] if len(casts) == 1 else f"coalesce({', '.join(casts)})"
     return expr, text_check(parsed, quote(parsed), kind) if parsed else None
