@@ -152,6 +152,38 @@ def _load_cur(settings: Settings, source: str, billing_period: dt.date | None, r
     _echo_err(f"{len(results)} billing period(s) in {settings.target} ({time.monotonic() - started:.1f}s)")
 
 
+@load.command("inventory")
+@click.option("--region", "regions", multiple=True, metavar="R", help="A region to scan (repeatable; default: the session's region).")
+@click.option("--all-regions", is_flag=True, help="Scan every region enabled in each account.")
+@click.option("--role-arn", "role_arns", multiple=True, metavar="ARN", help="Scan the account of this role, assumed (repeatable).")
+@click.option("--organization-role", metavar="NAME", default=None, help="Scan every active account of the organization through role NAME.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Places read at the same time [default: 8].")
+@click.option("--max-attempts", type=click.IntRange(1, 20), default=None, help="Attempts per AWS call, retries included [default: 5].")
+@click.option("--to-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a snapshot; load nothing.")
+@click.option("--from-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Load a snapshot; call no AWS API.")
+@click.pass_context
+def load_inventory_command(
+    ctx: click.Context,
+    regions: tuple[str, ...],
+    all_regions: bool,
+    role_arns: tuple[str, ...],
+    organization_role: str | None,
+    concurrency: int | None,
+    max_attempts: int | None,
+    to_file: Path | None,
+    from_file: Path | None,
+) -> None:
+    """Scan the AWS estate's resources and their tags (read-only: policies/sibyl-inventory-read-only.json) and load them.
+
+    A place (account, region, resource type) that cannot be read, denied, not enabled or throttled past the
+    retries, is recorded as such and the scan is partial; exit 1 only when no place could be read.
+    """
+    from sibyl.inventory.command import ScanRequest, load_inventory
+
+    request = ScanRequest(regions, all_regions, role_arns, organization_role, concurrency, max_attempts)
+    ctx.exit(load_inventory(_settings(ctx), request, to_file, from_file, _echo_err))
+
+
 def _say_loaded(r) -> None:
     d = r.delivery
     if r.status == "older":

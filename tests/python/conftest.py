@@ -138,11 +138,7 @@ def built_target(built_warehouse, monkeypatch) -> str:
     return built_warehouse["SIBYL_TARGET"]
 
 
-@pytest.fixture
-def s3(monkeypatch):
-    """A moto S3 behind fake credentials; nothing leaves the machine."""
-    from moto import mock_aws
-
+def _fake_aws_credentials(monkeypatch, **more: str) -> None:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -150,10 +146,48 @@ def s3(monkeypatch):
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_CONFIG_FILE": "/nonexistent",
         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        **more,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A moto S3 behind fake credentials; nothing leaves the machine."""
+    from moto import mock_aws
+
+    _fake_aws_credentials(monkeypatch)
     with mock_aws():
         import boto3
 
         yield boto3.client("s3", region_name="us-east-1")
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """All of AWS in moto behind fake credentials, without moto's default AMIs (their 1,300 snapshots would be the account's)."""
+    from moto import mock_aws
+
+    _fake_aws_credentials(monkeypatch, AWS_EC2_METADATA_DISABLED="true", MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def every_client(monkeypatch):
+    """Callables run on every boto3 client made from now on (the real clients: a test registers its botocore
+    event handlers on them)."""
+    import boto3
+
+    hooks = []
+    make = boto3.session.Session.client
+
+    def client(self, *args, **kwargs):
+        made = make(self, *args, **kwargs)
+        for hook in hooks:
+            hook(made)
+        return made
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+    return hooks
