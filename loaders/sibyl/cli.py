@@ -320,6 +320,26 @@ def discover(ctx: click.Context, from_organizations: bool, out_dir: Path, force:
     _echo_err("review them, copy what is right into your seeds folder, then see what it changes with `sibyl diff`")
 
 
+# --- diff -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--base", "base_ref", metavar="REF", default=None, help="Compare with the seeds at this git ref (default: the marts as built)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
+@click.pass_context
+def diff(ctx: click.Context, base_ref: str | None, fmt: str) -> None:
+    """Preview a seed change: build the marts with the seeds folder in a scratch place (a copy of the
+    DuckDB file, or scratch schemas on PostgreSQL; always removed) and say which teams, business units and
+    groups gain or lose dollars (last 30 days and per month), which line items change allocation method and
+    which tag conflicts appear or vanish. The real marts are never written."""
+    from sibyl.seed_diff.preview import diff_seeds
+    from sibyl.seed_diff.render import render_diff
+
+    click.echo(render_diff(diff_seeds(_settings(ctx), base_ref), fmt), nl=False)
+
+
 # --- demo -------------------------------------------------------------------------------------
 
 
