@@ -106,9 +106,9 @@ def coverage(wh: Warehouse, readings: Readings) -> Coverage:
     for method, _, _, spend in rows:
         by_method[method] += spend
     return Coverage(
-        spend=sum(r[3] for r in rows),
-        tagged=sum(r[3] for r in rows if r[1]),
-        team_keyed=sum(r[3] for r in rows if r[2]),
+        spend=sum((r[3] for r in rows), 0.0),
+        tagged=sum((r[3] for r in rows if r[1]), 0.0),
+        team_keyed=sum((r[3] for r in rows if r[2]), 0.0),
         by_method={m: by_method.get(m, 0.0) for m in METHODS},
     )
 
@@ -126,4 +126,4 @@ def summary_rows(result: Coverage) -> list[tuple[str, float, float | None]]:
         ("attributed with the drafts as they stand", attributed),
         ("unallocated", result.by_method["unallocated"]),
     ]
-    return [(name, spend, 100.0 * spend / result.spend if result.spend else None) for name, spend in measures]
+    return [(name, spend, 100.0 * (spend / result.spend) if result.spend else None) for name, spend in measures]
