@@ -14,8 +14,9 @@
 {% endmacro %}
 
 
+{#- Not on the scratch schemas of `sibyl diff` (SIBYL_SCHEMA_PREFIX): BI tools never read those. -#}
 {% macro grant_marts_schema_usage() %}
-    {% if target.type == 'postgres' %}
+    {% if target.type == 'postgres' and env_var('SIBYL_SCHEMA_PREFIX', '') == '' %}
         grant usage on schema marts to {{ adapter.quote(var("bi_role")) }};
     {% endif %}
 {% endmacro %}

@@ -302,6 +302,76 @@ def _fetch_mart(settings: Settings, mart: str, sql: str) -> tuple[list[str], lis
     return result
 
 
+# --- discover ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--from-organizations", is_flag=True, help="Also read AWS Organizations (boto3): account names and tags, organizational units."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("seeds-draft"),
+    show_default=True,
+    help="Folder for the drafts and their evidence.",
+)
+@click.option("--force", is_flag=True, help="Overwrite drafts already in --out.")
+@_format_option
+@click.pass_context
+def discover(ctx: click.Context, from_organizations: bool, out_dir: Path, force: bool, fmt: str) -> None:
+    """Draft seed CSVs from the loaded CUR for a person to review: tag rules folding each key's spellings,
+    value aliases for near-duplicate values, each with its spend and why; with --from-organizations,
+    account owners from account tags and business units from organizational units. Prints the share of
+    spend the drafts would attribute as they stand."""
+    from sibyl.report import render
+    from sibyl.seed_drafts.coverage import summary_rows
+    from sibyl.seed_drafts.discovery import discover as discover_drafts
+    from sibyl.seed_drafts.files import write_drafts
+    from sibyl.seed_drafts.organizations import organizations_client, read_organization
+
+    organization = read_organization(organizations_client()) if from_organizations else None
+    found = discover_drafts(_settings(ctx), organization)
+    written = write_drafts(out_dir, found.tables, force=force)
+    rows = summary_rows(found.coverage)
+    loaded = found.loaded
+    columns = ["measure", "spend", "share_pct"]
+    if fmt == "table":  # shares are not changes: no sign
+        columns[2] = "share"
+        rows = [(measure, spend, "n/a" if share is None else f"{share:.1f}%") for measure, spend, share in rows]
+    title = f"Spend the drafts would attribute: {loaded.line_items:,} line items, usage {loaded.first_day} to {loaded.last_day}"
+    click.echo(render(columns, rows, fmt, title=title), nl=False)
+    if fmt == "table":
+        click.echo(
+            "\nspend: billed (unblended) cost of Usage and Purchase line items; tax, credits and adjustments never belong to a team.\n"
+            "attributed: in Sibyl's order (team tag, service tag, account owner), with the drafted tag rules and aliases, "
+            "the seeds' teams.csv and services.csv, and the seeds' and drafted account owners."
+        )
+    _echo_err(f"wrote {len(written)} draft file(s) to {out_dir}: {', '.join(p.name for p in written)}")
+    _echo_err("review them, copy what is right into your seeds folder, then see what it changes with `sibyl diff`")
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--base", "base_ref", metavar="REF", default=None, help="Compare with the seeds at this git ref (default: the marts as built)."
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
+@click.pass_context
+def diff(ctx: click.Context, base_ref: str | None, fmt: str) -> None:
+    """Preview a seed change: build the marts with the seeds folder in a scratch place (a copy of the
+    DuckDB file, or scratch schemas on PostgreSQL; always removed) and say which teams, business units and
+    groups gain or lose dollars (last 30 days and per month), which line items change allocation method and
+    which tag conflicts appear or vanish. The real marts are never written."""
+    from sibyl.seed_diff.preview import diff_seeds
+    from sibyl.seed_diff.render import render_diff
+
+    click.echo(render_diff(diff_seeds(_settings(ctx), base_ref), fmt), nl=False)
+
+
 # --- demo -------------------------------------------------------------------------------------
 
 

@@ -19,6 +19,9 @@ class Settings:
     # The organisation's seed CSVs: the project's seeds/ unless SIBYL_SEEDS_DIR names another folder
     # (the demo and the tests build with the demo organisation's own, written by the generator).
     seeds_dir: Path
+    # Put before every schema dbt builds (seeds, staging, intermediate, marts): `sibyl diff` builds a
+    # scratch copy beside the real schemas on PostgreSQL. Empty for every real build.
+    schema_prefix: str = ""
 
     @classmethod
     def from_env(cls, target: str | None = None) -> Settings:

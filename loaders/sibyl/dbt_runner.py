@@ -16,10 +16,15 @@ from sibyl.config import Settings
 from sibyl.errors import EXIT_DATA, ConfigError, DataError
 
 
-def run_dbt(settings: Settings, args: list[str]) -> None:
-    """`dbt <args>` in the project folder; exit 1 from dbt (a failed test or model) is a data error."""
+def run_dbt(settings: Settings, args: list[str], *, target_path: Path | None = None, quiet: bool = False) -> None:
+    """`dbt <args>` in the project folder; exit 1 from dbt (a failed test or model) is a data error.
+
+    `target_path`: dbt's artifacts go there instead of the project's target/ (a scratch build leaves
+    the real build's alone); `quiet`: dbt's own output is not shown, the caller says what happened.
+    """
     started = time.time()
-    _check(_dbt(settings, args), settings, args, _failures(settings.project_dir, started))
+    completed = _dbt(settings, args, capture=quiet, target_path=target_path)
+    _check(completed, settings, args, _failures(target_path or _target_path(settings.project_dir), started), shown=not quiet)
 
 
 def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[str], list[tuple]]:
@@ -30,18 +35,20 @@ def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[st
     args = ["--quiet", "show", "--select", model, "--vars", json.dumps(variables), "--limit", "-1", "--output", "json"]
     started = time.time()
     completed = _dbt(settings, args, capture=True)
-    _check(completed, settings, args, _failures(settings.project_dir, started))
+    _check(completed, settings, args, _failures(_target_path(settings.project_dir), started))
     rows = json.loads(completed.stdout)["show"]
     columns = list(rows[0]) if rows else []
     return columns, [tuple(row[c] for c in columns) for row in rows]
 
 
-def _dbt(settings: Settings, args: list[str], *, capture: bool = False) -> subprocess.CompletedProcess:
+def _dbt(settings: Settings, args: list[str], *, capture: bool = False, target_path: Path | None = None) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "SIBYL_TARGET": settings.target,
         "SIBYL_DUCKDB_PATH": str(settings.duckdb_path),
         "SIBYL_SEED_PATH": _seed_path(settings),
+        "SIBYL_SCHEMA_PREFIX": settings.schema_prefix,
+        **({"DBT_TARGET_PATH": str(target_path)} if target_path else {}),
     }
     with tempfile.TemporaryDirectory(prefix="sibyl-dbt-") as scratch:
         profiles_dir = _profiles_dir(settings.project_dir, Path(scratch))
@@ -58,14 +65,15 @@ def _dbt(settings: Settings, args: list[str], *, capture: bool = False) -> subpr
         return subprocess.run(command, cwd=settings.project_dir, env=env, text=True, stdout=subprocess.PIPE if capture else None)
 
 
-def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str], failures: list[str]) -> None:
+def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str], failures: list[str], *, shown: bool = True) -> None:
     command = next(a for a in args if not a.startswith("-"))
+    output = "see dbt's output above" if shown else f"dbt's log is in {settings.project_dir / 'logs'}"
     if completed.returncode == EXIT_DATA:
         what = failures[0] if failures else "a model or a data test failed"
         more = f"; {len(failures) - 1} more failed" if len(failures) > 1 else ""
-        raise DataError(f"dbt {command} failed on {settings.target}: {what}{more} (see dbt's output above)")
+        raise DataError(f"dbt {command} failed on {settings.target}: {what}{more} ({output})")
     if completed.returncode != 0:
-        raise ConfigError(f"dbt {command} could not run on {settings.target} (exit {completed.returncode}; see dbt's output above)")
+        raise ConfigError(f"dbt {command} could not run on {settings.target} (exit {completed.returncode}; {output})")
 
 
 def _seed_path(settings: Settings) -> str:
@@ -100,11 +108,15 @@ def _staged_seeds(seeds: Path, staging: Path) -> Path:
     return staged
 
 
-def _failures(project_dir: Path, since: float) -> list[str]:
+def _target_path(project_dir: Path) -> Path:
+    return project_dir / os.environ.get("DBT_TARGET_PATH", "target")
+
+
+def _failures(target_path: Path, since: float) -> list[str]:
     """What failed in the run that just ended, from dbt's run_results.json, in dbt's own words: one
     line per node, as "Database Error in model stg_cur__tag_sets (path): deadlock detected" or
     "data test not_null_dim_teams_team failed: Got 1 result, configured to fail if != 0"."""
-    results = project_dir / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
+    results = target_path / "run_results.json"
     if not results.is_file() or results.stat().st_mtime < since:
         return []  # dbt stopped before it wrote one: its own output says why
     failures = []
