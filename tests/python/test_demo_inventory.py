@@ -16,10 +16,14 @@ from conftest import DEMO_END_DATE
 from delivery_readers import data_files, delivery_manifests, manifest_table, period_manifests, totals_by_period
 from expected import known_teams, resolve_tags
 from helpers import invoke, loaded_by_period, warehouse_rows
+from sibyl.config import Settings
 from sibyl.cur.discover import discover
 from sibyl.demo.estate_builder import build_estate
 from sibyl.demo.inventory import demo_scan
+from sibyl.inventory.load import load_scan
+from sibyl.inventory.scan import Read, Scan
 from sibyl.inventory.snapshot import read_snapshot
+from sibyl.warehouse import connect
 
 SNAPSHOT = Path("inventory") / "sibyl-demo-inventory.jsonl.gz"
 DEMO_ARGS = {"months": 3, "lines": 20_000, "seed": 7}
@@ -216,4 +220,32 @@ def test_sibyl_demo_loads_the_inventory_snapshot(target, tmp_path):
     assert sorted(tag_rows) == sorted({(_tag_set_id(r.tags), k, v) for r in scan.resources for k, v in r.tags.items()})
     assert warehouse_rows("select scan_id, status, resource_count from raw.inventory_scans") == [
         (scan.scan_id, "completed", len(scan.resources))
+    ]
+
+
+def test_a_scan_of_several_batches_loads_whole_and_one_with_no_resources_loads_its_reads(target):
+    scan = demo_scan(build_estate(3, DEMO_END_DATE, 1, 250_000))
+    empty = Scan(
+        "20261115T040000-empty",
+        dt.datetime(2026, 11, 15, 4),
+        accounts=["284619037552"],
+        regions=["us-east-1"],
+        reads=[Read("284619037552", "us-east-1", "ec2:instance", "failed", "AccessDenied", "not authorized")],
+    )
+    assert len(scan.resources) > 8_192  # more than one Arrow batch
+
+    with connect(Settings.from_env()) as wh:
+        load_scan(wh, scan, source="test")
+        load_scan(wh, empty, source="test")
+
+    rows = warehouse_rows("select scan_id, account_id, region, resource_type, resource_id, tag_set_id from raw.inventory_resources")
+    assert sorted(rows) == sorted(
+        (scan.scan_id, r.account_id, r.region, r.resource_type, r.resource_id, _tag_set_id(r.tags)) for r in scan.resources
+    )
+    assert sorted(warehouse_rows("select scan_id, count(*), cast(sum(api_calls) as bigint) from raw.inventory_reads group by 1")) == [
+        (scan.scan_id, len(scan.reads), sum(r.api_calls for r in scan.reads)),  # 03:00 sorts before the empty scan's 04:00
+        (empty.scan_id, 1, 0),
+    ]
+    assert warehouse_rows("select count(distinct tag_set_id) from raw.inventory_tag_sets") == [
+        (len({_tag_set_id(r.tags) for r in scan.resources if r.tags}),)
     ]
