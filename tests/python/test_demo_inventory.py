@@ -160,7 +160,7 @@ def test_the_snapshot_is_the_scan_and_the_same_arguments_give_the_same_snapshot(
 
     assert scan == demo_scan(build_estate(DEMO_ARGS["seed"], DEMO_END_DATE, DEMO_ARGS["months"], DEMO_ARGS["lines"]))
     assert gzip.decompress((again / SNAPSHOT).read_bytes()) == gzip.decompress((generated / SNAPSHOT).read_bytes())
-    assert scan.scan_id.startswith("20261115T030000-") and scan.started_at == dt.datetime(2026, 11, 15, 3)
+    assert scan.scan_id.startswith("20261115T000000-") and scan.started_at == dt.datetime(2026, 11, 15)
 
 
 def test_the_cur_is_the_one_generate_cur_writes_alone(generated, demo_cur):
@@ -243,7 +243,7 @@ def test_a_scan_of_several_batches_loads_whole_and_one_with_no_resources_loads_i
         (scan.scan_id, r.account_id, r.region, r.resource_type, r.resource_id, _tag_set_id(r.tags)) for r in scan.resources
     )
     assert sorted(warehouse_rows("select scan_id, count(*), cast(sum(api_calls) as bigint) from raw.inventory_reads group by 1")) == [
-        (scan.scan_id, len(scan.reads), sum(r.api_calls for r in scan.reads)),  # 03:00 sorts before the empty scan's 04:00
+        (scan.scan_id, len(scan.reads), sum(r.api_calls for r in scan.reads)),  # 00:00 sorts before the empty scan's 04:00
         (empty.scan_id, 1, 0),
     ]
     assert warehouse_rows("select count(distinct tag_set_id) from raw.inventory_tag_sets") == [

@@ -2,7 +2,7 @@
 
     write_demo_inventory(Path("demo-data"), months=3, lines=60_000, seed=42, end_date=dt.date(2026, 11, 15))
 
-`demo_scan(estate)` is the scan `sibyl load inventory` would make at 03:00 UTC on the CUR's end date:
+`demo_scan(estate)` is the scan `sibyl load inventory` would make at midnight UTC ending the CUR's last usage day:
 - every resource of a type the scanners read whose usage falls in the CUR's last 30 days, with the id,
   account and region of its CUR lines and the tags of its latest usage as AWS spells them (`Team`, where
   the CUR has `user:Team`). AWS-generated cost allocation tags (`aws:createdBy`) exist only in billing,
@@ -89,9 +89,9 @@ def write_demo_inventory(out_dir: Path, *, months: int, lines: int, seed: int, e
 
 
 def demo_scan(estate: Estate) -> Scan:
-    """The scan of the estate at 03:00 UTC on the day after its last usage day."""
+    """The scan of the estate at midnight UTC after its last usage day (never later than now for `sibyl demo`)."""
     rng = random.Random(f"sibyl demo inventory {estate.seed}")
-    started = dt.datetime.combine(estate.day_date(estate.n_days), dt.time(3))
+    started = dt.datetime.combine(estate.day_date(estate.n_days), dt.time())
     billed = billed_resources(estate, rng)
     resources = billed + inventory_only_resources(rng, started, len(billed))
     reads = _reads(resources)
