@@ -100,12 +100,17 @@ def generate() -> None:
 def generate_cur_command(
     out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None
 ) -> None:
-    """Write a CUR delivery tree (manifests included) for the demo organisation into OUT_DIR."""
+    """Write a CUR delivery tree (manifests included) for the demo organisation into OUT_DIR, and a snapshot of an
+    inventory scan of the same estate (OUT_DIR/inventory/)."""
     from sibyl.demo.generate import generate_cur
+    from sibyl.demo.inventory import write_demo_inventory
     from sibyl.demo.organisation import write_seeds
 
-    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end_date.date() if end_date else None)
+    end = end_date.date() if end_date else dt.datetime.now(dt.UTC).date()
+    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end)
     click.echo(f"wrote {len(manifests)} billing period(s) of {fmt} CUR under {out_dir}")
+    snapshot, scan = write_demo_inventory(out_dir, months=months, lines=lines, seed=seed, end_date=end)
+    click.echo(f"wrote the inventory snapshot {snapshot}: {len(scan.resources):,} resources in scan {scan.scan_id}")
     if seeds_dir:
         written = write_seeds(seeds_dir)
         click.echo(f"wrote {len(written)} seed file(s) to {seeds_dir}")
@@ -386,25 +391,41 @@ def diff(ctx: click.Context, base_ref: str | None, fmt: str) -> None:
 )
 @click.pass_context
 def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path) -> None:
-    """Generate a demo organisation's CUR, load it, build the marts and print cost by team."""
+    """Generate a demo organisation's CUR and inventory scan, load them, build the marts and print cost by team."""
     from sibyl.dbt_runner import run_dbt
     from sibyl.demo.generate import generate_cur
+    from sibyl.demo.inventory import write_demo_inventory
     from sibyl.demo.organisation import write_seeds
 
     # The demo organisation is the demo's own, written beside its CUR: seeds/ is the user's.
     settings = dataclasses.replace(_settings(ctx), seeds_dir=(data_dir / "seeds").resolve())
     started = time.monotonic()
     step = functools.partial(_step, started)
-    step(f"generating {months} months of CUR ({lines:,} line items) and the demo organisation's seeds in {data_dir}")
-    generate_cur(data_dir, months=months, lines=lines, seed=seed, fmt="legacy-parquet")
+    step(f"generating {months} months of CUR ({lines:,} line items), an inventory scan and the demo organisation's seeds in {data_dir}")
+    end = dt.datetime.now(dt.UTC).date()
+    generate_cur(data_dir, months=months, lines=lines, seed=seed, fmt="legacy-parquet", end_date=end)
+    snapshot, scan = write_demo_inventory(data_dir, months=months, lines=lines, seed=seed, end_date=end)
     write_seeds(settings.seeds_dir)
     step(f"loading into {settings.target}" + (f" ({settings.duckdb_path})" if settings.target == "duckdb" else ""))
     _load_cur(settings, str(data_dir), None)
+    step(f"loading the inventory: {len(scan.resources):,} resources in scan {scan.scan_id} ({snapshot})")
+    _load_snapshot(settings, snapshot)
     step("building the dbt project (seeds, models, tests)")
     run_dbt(settings, ["build", "--quiet"])
     step("cost by team")
     _report_cost_by_team(settings, None, "table")
     step(f"done in {time.monotonic() - started:.1f}s; again: sibyl --target {settings.target} report cost-by-team")
+
+
+def _load_snapshot(settings: Settings, path: Path) -> None:
+    """Load an inventory snapshot, as `sibyl load inventory --from-file` does."""
+    from sibyl.inventory.load import load_scan
+    from sibyl.inventory.snapshot import read_snapshot
+    from sibyl.warehouse import connect
+
+    scan = read_snapshot(path)
+    with connect(settings) as wh:
+        load_scan(wh, scan, source=str(path))
 
 
 def _step(started: float, message: str) -> None:

@@ -1,4 +1,4 @@
-"""bench/ingest.py runs end to end on a tiny delivery (the real runs are not part of the suite)."""
+"""bench/ingest.py and bench/inventory.py run end to end on tiny inputs (the real runs are not part of the suite)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,22 @@ def test_the_ingest_benchmark_runs_on_both_targets(postgres_available, tmp_path)
     assert any(line.startswith("duckdb ") and "CTAS select * from read_parquet" in line for line in table)
     assert any(line.startswith("postgres ") and "server-side COPY FROM csv" in line for line in table)
     assert "validation gate alone: " in result.stderr
+
+
+INVENTORY_BENCH = BENCH.with_name("inventory.py")
+
+
+def test_the_inventory_benchmark_loads_on_both_targets(postgres_available, tmp_path):
+    result = subprocess.run(
+        [sys.executable, INVENTORY_BENCH, "--resources", "2000", "--targets", "duckdb,postgres", "--workdir", tmp_path, "--skip-build"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.splitlines()
+    assert table[1] == "2,000 resources; load = read_snapshot + load_scan in a child process (process start included)"
+    assert [line.split()[0] for line in table[3:5]] == ["duckdb", "postgres"]
+    assert all(line.endswith("skipped") for line in table[3:5])
+    assert any(line.startswith("duckdb: load ") and "peak RSS" in line for line in table)

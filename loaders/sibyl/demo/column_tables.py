@@ -14,6 +14,8 @@ import numpy as np
 from . import catalog
 
 _REGION_INDEX = {r.code: i for i, r in enumerate(catalog.REGIONS)}
+KIND_NAMES = ("", *catalog.KINDS)  # index 0: no kind (the "no resource" row, commitments' pseudo-resources)
+_KIND_INDEX = {k: i for i, k in enumerate(KIND_NAMES)}
 
 
 class Descriptors:
@@ -66,6 +68,7 @@ class ResourceTable:
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.account, self.region, self.zone, self.tagset = array("i"), array("i"), array("i"), array("i")
+        self.kind = array("i")  # index into KIND_NAMES: what an inventory scan would call the resource
         self.start, self.end, self.start_hour, self.end_hour = array("i"), array("i"), array("i"), array("i")
         self.zones: list[str] = [""]
         self.tagsets: list[tuple[tuple[str, str], ...]] = [()]
@@ -77,6 +80,7 @@ class ResourceTable:
         self.ids.append(r.resource_id)
         self.account.append(r.account)
         self.region.append(_REGION_INDEX.get(r.region, 0))
+        self.kind.append(_KIND_INDEX[r.kind])
         self.zone.append(self._zone_index.setdefault(r.zone, len(self._zone_index)))
         if len(self._zone_index) > len(self.zones):
             self.zones.append(r.zone)
@@ -95,7 +99,7 @@ class ResourceTable:
 
     def finish(self) -> None:
         """Freeze the integer columns as numpy arrays."""
-        for name in ("account", "region", "zone", "tagset", "start", "end", "start_hour", "end_hour"):
+        for name in ("account", "region", "zone", "tagset", "kind", "start", "end", "start_hour", "end_hour"):
             setattr(self, name, np.frombuffer(getattr(self, name), dtype=np.int32).copy())
 
 

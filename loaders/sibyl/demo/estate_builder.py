@@ -51,6 +51,26 @@ def _clean_tags(team: str, service: str, environment: str) -> dict[str, str]:
     return {"team": team, "service": service, "environment": environment}
 
 
+def service_region(service: org.Service, u: float) -> catalog.Region:
+    """Where a resource of `service` runs: its home region mostly, another one for a uniform draw `u` >= 0.85."""
+    if u < 0.85:
+        return catalog.REGION_BY_CODE[service.home_region]
+    others = [r for r in catalog.REGIONS if r.code != service.home_region]
+    return others[min(int((u - 0.85) / 0.15 * len(others)), len(others) - 1)]
+
+
+def service_account(service: org.Service, env: str, u: float) -> int:
+    """The account (index) a resource of `service` in `env` runs in: its business unit's, by environment."""
+    unit = org.business_unit(org.team(service.team).business_unit)
+    if env == "production":
+        if unit.business_unit == "Security" and u < 0.2:
+            return PAYER
+        return ACCOUNT_INDEX[unit.prod_account]
+    if env == "staging":
+        return ACCOUNT_INDEX[unit.staging_account]
+    return ACCOUNT_INDEX["dev-sandbox"]
+
+
 class _Builder:
     """The estate while it is being drawn: resources and slots so far, and the lines they make."""
 
@@ -206,22 +226,6 @@ class _Builder:
         self.slot_lines -= cut * per_day
 
     # -- resources ---------------------------------------------------------------------------------
-    def _region(self, service: org.Service, u: float) -> catalog.Region:
-        if u < 0.85:
-            return catalog.REGION_BY_CODE[service.home_region]
-        others = [r for r in catalog.REGIONS if r.code != service.home_region]
-        return others[min(int((u - 0.85) / 0.15 * len(others)), len(others) - 1)]
-
-    def _account(self, service: org.Service, env: str, u: float) -> int:
-        unit = org.business_unit(org.team(service.team).business_unit)
-        if env == "production":
-            if unit.business_unit == "Security" and u < 0.2:
-                return PAYER
-            return ACCOUNT_INDEX[unit.prod_account]
-        if env == "staging":
-            return ACCOUNT_INDEX[unit.staging_account]
-        return ACCOUNT_INDEX["dev-sandbox"]
-
     def _resource_id(self, kind: str, service: str, env: str, region: catalog.Region, account: int, n: int) -> str:
         id_format = catalog.RESOURCE_ID_FORMATS[kind]
         hex16 = self.rng.bytes(8).hex()
@@ -342,8 +346,8 @@ class _Builder:
         d = draw_resource(rng)
         service = org.SERVICES[min(int(d.service * len(org.SERVICES)), len(org.SERVICES) - 1)]
         env = "production" if d.env < 0.60 else ("staging" if d.env < 0.85 else "development")
-        account = self._account(service, env, d.account)
-        region = self._region(service, d.region)
+        account = service_account(service, env, d.account)
+        region = service_region(service, d.region)
         weights = catalog.KIND_WEIGHTS[service.service_type]
         total = sum(w for _, w in weights)
         acc, kind = 0.0, weights[-1][0]
