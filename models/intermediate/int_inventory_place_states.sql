@@ -60,9 +60,9 @@ read_spans as (
     {#- Each complete read holds for its place until the next complete read of it. -#}
     select
         complete_reads.*,
-        lead(read_scan_number) over (
-            partition by account_id, region, resource_type
-            order by read_scan_number
+        lead(complete_reads.read_scan_number) over (
+            partition by complete_reads.account_id, complete_reads.region, complete_reads.resource_type
+            order by complete_reads.read_scan_number
         ) as next_read_scan_number
 
     from complete_reads
@@ -76,12 +76,12 @@ final as (
         ordered_scans.scan_number,
         ordered_scans.started_at as scan_started_at,
         ordered_scans.scan_status,
-        ordered_scans.scan_number = latest_scan.scan_number as is_latest_scan,
         read_spans.account_id,
         read_spans.region,
         read_spans.resource_type,
         read_spans.read_scan_id,
         read_spans.read_at,
+        ordered_scans.scan_number = latest_scan.scan_number as is_latest_scan,
         read_spans.read_scan_id <> ordered_scans.scan_id as is_carried_forward
 
     from ordered_scans

@@ -97,7 +97,8 @@ merged as (
         cur.allocation_method as cur_allocation_method,
         coalesce(cur.effective_cost_30d, 0) as effective_cost_30d,
         coalesce(cur.billed_cost_30d, 0) as billed_cost_30d,
-        -- seen by a scan, or used in the CUR (the start of its first and last usage day): the earliest and latest of both
+        -- seen by a scan, or used in the CUR (from the start of its first and last usage day): the earliest and
+        -- latest of both
         least(inventory.first_seen_at, cast(cur.first_usage_date as {{ dbt.type_timestamp() }})) as first_seen_at,
         greatest(inventory.last_seen_at, cast(cur.last_usage_date as {{ dbt.type_timestamp() }})) as last_seen_at
 

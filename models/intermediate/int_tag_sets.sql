@@ -17,9 +17,19 @@ inventory_tag_sets as (
 
 final as (
 
-    select tag_set_id, tag_key, tag_value from cur_tag_sets
+    select
+        tag_set_id,
+        tag_key,
+        tag_value
+    from cur_tag_sets
+
     union
-    select tag_set_id, tag_key, tag_value from inventory_tag_sets
+
+    select
+        tag_set_id,
+        tag_key,
+        tag_value
+    from inventory_tag_sets
 
 )
 

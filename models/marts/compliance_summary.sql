@@ -63,7 +63,8 @@ judged as (
 by_grain as (
 
     {#- Each resource once per grain: the whole estate, its account, its owning team. -#}
-    {%- for grain, account, team in [('overall', 'null', 'null'), ('account', 'account_id', 'null'), ('team', 'null', 'team')] %}
+    {%- set grains = [('overall', 'null', 'null'), ('account', 'account_id', 'null'), ('team', 'null', 'team')] %}
+    {%- for grain, account, team in grains %}
         select
             judged.*,
             '{{ grain }}' as grain,
@@ -100,8 +101,10 @@ measured as (
 
     select
         grouped.*,
-        100 * cast(resources_compliant as double precision) / resources_seen as compliant_pct,
-        case when spend_30d <> 0 then 100.0 * compliant_spend_30d / spend_30d end as spend_compliant_pct
+        100 * cast(grouped.resources_compliant as double precision) / grouped.resources_seen as compliant_pct,
+        case
+            when grouped.spend_30d <> 0 then 100.0 * grouped.compliant_spend_30d / grouped.spend_30d
+        end as spend_compliant_pct
 
     from grouped
 

@@ -12,7 +12,11 @@ with
 
 judged as (
 
-    select * from {{ ref('int_resources_judged') }}
+    select
+        *,
+        -- what a name match reads: the name, or without one the id (a bucket, a function's ARN)
+        lower(coalesce(nullif(resource_name, ''), resource_id)) as name_or_id
+    from {{ ref('int_resources_judged') }}
     where not is_compliant
 
 ),
@@ -36,7 +40,7 @@ name_matches as (
 
     from judged
     inner join services
-        on {{ dbt.position('lower(services.service)', "lower(coalesce(nullif(judged.resource_name, ''), judged.resource_id))") }} > 0
+        on {{ dbt.position('lower(services.service)', 'judged.name_or_id') }} > 0
 
 ),
 
@@ -70,7 +74,6 @@ owned as (
 final as (
 
     select
-        row_number() over (order by effective_cost_30d desc, account_id asc, resource_id asc) as cost_rank,
         resource_id,
         resource_type,
         account_id,
@@ -86,7 +89,8 @@ final as (
         suggested_owner_reason,
         product_code,
         resource_name,
-        tag_set_id
+        tag_set_id,
+        row_number() over (order by effective_cost_30d desc, account_id asc, resource_id asc) as cost_rank
 
     from owned
 
