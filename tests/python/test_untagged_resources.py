@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 import uuid
@@ -14,7 +15,8 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import _admin_connection
+from conftest import DEMO_END_DATE, _admin_connection
+from expected import effective_cost, line_items, tag_verdict
 from helpers import invoke, table_rows, warehouse_rows
 from inventory_estate import (
     AS_OF,
@@ -336,3 +338,32 @@ def test_builds_with_neither_source_then_an_inventory_without_cur_and_rebuilds_t
     assert read_marts() == marts
     assert marts["untagged"] == expected_untagged("first", with_cur=False)
     assert {row[0] for row in marts["resources"]} == set(RESOURCES)
+
+
+def demo_untagged(cur_root, as_of: dt.date) -> dict[tuple[str, str], tuple]:
+    """From the demo CUR's files: each resource used in the 30 days to `as_of` whose latest line (by start, then tag set
+    id, then line id) carries non-compliant tags -> (missing, invalid, effective cost in the window)."""
+    start, latest, costs = as_of - dt.timedelta(days=29), {}, defaultdict(float)
+    for row in line_items(cur_root):
+        key = (row["line_item_usage_account_id"], row["line_item_resource_id"])
+        if not key[1] or not start <= row["usage_date"] <= as_of:
+            continue
+        costs[key] += effective_cost(row)
+        order = (row["line_item_usage_start_date"], cur_tag_set_id(row["tags"]), row["identity_line_item_id"])
+        latest[key] = max(latest.get(key, (order, row["tags"])), (order, row["tags"]))
+    verdicts = {key: tag_verdict(dict(tags)) for key, (_, tags) in latest.items()}
+    return {key: (*verdict, round(costs[key], 2)) for key, verdict in verdicts.items() if verdict != (None, None)}
+
+
+def cur_tag_set_id(tags: tuple[tuple[str, str], ...]) -> str:
+    """The CUR loader's id of a line's tags: md5 over its sorted non-empty (key, value), a legacy Parquet key being the column."""
+    return hashlib.md5("\x1e".join(f"{k}\x1f{v}" for k, v in sorted(tags) if v).encode()).hexdigest()
+
+
+def test_from_the_cur_alone_the_list_is_every_resource_whose_latest_usage_is_noncompliant(built_target, demo_cur):
+    rows = warehouse_rows("select account_id, resource_id, source, missing_tags, invalid_tags, monthly_cost from marts.untagged_resources")
+
+    assert {(a, r): (m, i, round(c, 2)) for a, r, _, m, i, c in rows} == demo_untagged(demo_cur, DEMO_END_DATE - dt.timedelta(days=1))
+    assert {source for _, _, source, *_ in rows} == {"cur"}
+    assert warehouse_rows("select count(*) from marts.resources") == [(0,)]
+    assert warehouse_rows("select count(*) from marts.compliance_summary") == [(0,)]
