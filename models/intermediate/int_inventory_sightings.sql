@@ -1,3 +1,6 @@
+{#- A table: every resource of every scan, read by the states of every scan and by first/last seen. -#}
+{{ config(materialized='table') }}
+
 {#- Every resource a complete read listed, and when: only a complete read says what a place holds,
     so rows a failed read landed are never judged. A resource belongs to its scan's read of its own
     (account, region, type). A type listed once per account (S3's ListBuckets names the buckets of
@@ -23,63 +26,62 @@ scans as (
 
 ),
 
-reads_by_type as (
+reads_with_fallback as (
 
     select
-        scan_id,
-        account_id,
-        resource_type,
-        min(region) as region
+        reads.*,
+        min(reads.region) over (
+            partition by reads.scan_id, reads.account_id, reads.resource_type
+        ) as fallback_region
 
     from reads
-    group by scan_id, account_id, resource_type
 
 ),
 
-placed as (
+candidate_reads as (
 
+    {#- A resource's own region's read, and its (account, type)'s fallback read: the first that exists. -#}
     select
         resources.*,
-        coalesce(own_region.region, reads_by_type.region) as read_region
+        reads_with_fallback.region as read_region,
+        reads_with_fallback.read_status,
+        row_number() over (
+            partition by resources.scan_id, resources.account_id, resources.region, resources.resource_type, resources.resource_id
+            order by case when reads_with_fallback.region = resources.region then 0 else 1 end
+        ) as read_rank
 
     from resources
-    left join reads as own_region
-        on resources.scan_id = own_region.scan_id
-        and resources.account_id = own_region.account_id
-        and resources.region = own_region.region
-        and resources.resource_type = own_region.resource_type
-    left join reads_by_type
-        on resources.scan_id = reads_by_type.scan_id
-        and resources.account_id = reads_by_type.account_id
-        and resources.resource_type = reads_by_type.resource_type
+    inner join reads_with_fallback
+        on resources.scan_id = reads_with_fallback.scan_id
+        and resources.account_id = reads_with_fallback.account_id
+        and resources.resource_type = reads_with_fallback.resource_type
+        and (
+            resources.region = reads_with_fallback.region
+            or reads_with_fallback.region = reads_with_fallback.fallback_region
+        )
 
 ),
 
 final as (
 
     select
-        placed.scan_id,
-        placed.account_id,
-        placed.region,
-        placed.resource_type,
-        placed.resource_id,
-        placed.read_region,
-        placed.arn,
-        placed.tag_set_id,
-        placed.resource_name,
-        placed.resource_state,
-        placed.created_at,
+        candidate_reads.scan_id,
+        candidate_reads.account_id,
+        candidate_reads.region,
+        candidate_reads.resource_type,
+        candidate_reads.resource_id,
+        candidate_reads.read_region,
+        candidate_reads.arn,
+        candidate_reads.tag_set_id,
+        candidate_reads.resource_name,
+        candidate_reads.resource_state,
+        candidate_reads.created_at,
         scans.started_at as seen_at
 
-    from placed
-    inner join reads
-        on placed.scan_id = reads.scan_id
-        and placed.account_id = reads.account_id
-        and placed.read_region = reads.region
-        and placed.resource_type = reads.resource_type
+    from candidate_reads
     inner join scans
-        on placed.scan_id = scans.scan_id
-    where reads.read_status = 'complete'
+        on candidate_reads.scan_id = scans.scan_id
+    where candidate_reads.read_rank = 1 and candidate_reads.read_status = 'complete'
 
 )
 

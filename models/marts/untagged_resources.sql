@@ -41,6 +41,11 @@ name_matches as (
     from judged
     inner join services
         on {{ dbt.position('lower(services.service)', 'judged.name_or_id') }} > 0
+    -- read only where no earlier step names a team: a name is searched for every service
+    where
+        judged.tagged_team is null
+        and judged.service_team is null
+        and coalesce(judged.cur_allocation_method, '') not in ('team_tag', 'service_tag')
 
 ),
 
