@@ -317,6 +317,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     from sibyl.dbt_runner import run_dbt
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.organisation import write_seeds
+    from sibyl.raw_tables import ensure_raw_tables
 
     # The demo organisation is the demo's own, written beside its CUR: seeds/ is the user's.
     settings = dataclasses.replace(_settings(ctx), seeds_dir=(data_dir / "seeds").resolve())
@@ -328,6 +329,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     step(f"loading into {settings.target}" + (f" ({settings.duckdb_path})" if settings.target == "duckdb" else ""))
     _load_cur(settings, str(data_dir), None)
     step("building the dbt project (seeds, models, tests)")
+    ensure_raw_tables(settings)  # the sources not loaded yet, empty
     run_dbt(settings, ["build", "--quiet"])
     step("cost by team")
     _report_cost_by_team(settings, None, "table")

@@ -97,10 +97,9 @@ merged as (
         cur.allocation_method as cur_allocation_method,
         coalesce(cur.effective_cost_30d, 0) as effective_cost_30d,
         coalesce(cur.billed_cost_30d, 0) as billed_cost_30d,
-        -- seen by a scan, or used in the CUR (from the start of its first and last usage day): the earliest and
-        -- latest of both
-        least(inventory.first_seen_at, cast(cur.first_usage_date as {{ dbt.type_timestamp() }})) as first_seen_at,
-        greatest(inventory.last_seen_at, cast(cur.last_usage_date as {{ dbt.type_timestamp() }})) as last_seen_at
+        -- by the source that judges it: the scans that listed it, else its CUR usage days (from their start)
+        coalesce(inventory.first_seen_at, cast(cur.first_usage_date as {{ dbt.type_timestamp() }})) as first_seen_at,
+        coalesce(inventory.last_seen_at, cast(cur.last_usage_date as {{ dbt.type_timestamp() }})) as last_seen_at
 
     from inventory
     full outer join cur

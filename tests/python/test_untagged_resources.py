@@ -138,8 +138,6 @@ def expected_untagged(phase: str, *, with_cur: bool = True) -> list[tuple]:
         if verdict.compliant:
             continue
         first, last = seen[resource_id]
-        if usage:
-            first, last = min(first, usage["first"]), max(last, usage["last"])
         source = "both" if usage else "inventory"
         costs = (usage["effective"], usage["billed"]) if usage else (0.0, 0.0)
         rows.append((resource_id, resource.resource_type, resource.account_id, resource.region, source, verdict, *costs, first, last))
@@ -188,8 +186,6 @@ def expected_resources(phase: str) -> list[tuple]:
     for resource_id in CURRENT[phase]:
         resource, verdict, usage = RESOURCES[resource_id], verdicts[resource_id], cur.get(resource_id, {})
         first, last = seen[resource_id]
-        if usage:
-            first, last = min(first, usage["first"]), max(last, usage["last"])
         scan = "scan-1" if phase == "first" or resource_id in CARRIED_FORWARD[phase] else "scan-2"
         costs = (usage.get("effective", 0.0), usage.get("billed", 0.0))
         rows.append(
