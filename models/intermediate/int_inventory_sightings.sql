@@ -46,7 +46,12 @@ candidate_reads as (
         reads_with_fallback.region as read_region,
         reads_with_fallback.read_status,
         row_number() over (
-            partition by resources.scan_id, resources.account_id, resources.region, resources.resource_type, resources.resource_id
+            partition by
+                resources.scan_id,
+                resources.account_id,
+                resources.region,
+                resources.resource_type,
+                resources.resource_id
             order by case when reads_with_fallback.region = resources.region then 0 else 1 end
         ) as read_rank
 
