@@ -286,8 +286,37 @@ def report_unallocated(ctx: click.Context, fmt: str) -> None:
     click.echo(render(columns, rows, fmt, title="Unallocated spend over the last 30 days, biggest first"), nl=False)
 
 
-def _fetch_mart(settings: Settings, mart: str, sql: str) -> tuple[list[str], list[tuple]]:
-    """The rows of `sql` over the mart `marts.<mart>`; "not built yet" only when the catalog has no such relation."""
+@report.command("untagged")
+@click.option("--min-cost", type=click.FloatRange(min=0), default=None, help="Only resources whose monthly cost is at least this.")
+@click.option("--account", default=None, help="Only this AWS account id.")
+@click.option("--team", default=None, help="Only resources whose suggested owner is this team.")
+@_format_option
+@click.pass_context
+def report_untagged(ctx: click.Context, min_cost: float | None, account: str | None, team: str | None, fmt: str) -> None:
+    """Non-compliant resources (missing or invalid tags), from the inventory and the CUR, most expensive first, with a suggested owner."""
+    from sibyl.report import UNTAGGED, render, untagged_query
+
+    sql, params = untagged_query(min_cost=min_cost, account=account, team=team)
+    columns, rows = _fetch_mart(_settings(ctx), UNTAGGED, sql, params)
+    title = "Non-compliant resources, most expensive first (monthly cost: the last 30 days of CUR effective cost)"
+    click.echo(render(columns, rows, fmt, title=title), nl=False)
+
+
+@report.command("compliance")
+@click.option("--all-scans", is_flag=True, help="Every scan, newest first (default: the latest scan, with the previous one's figures).")
+@_format_option
+@click.pass_context
+def report_compliance(ctx: click.Context, all_scans: bool, fmt: str) -> None:
+    """Compliance per scan: overall, per account and per owning team, by count and by the last 30 days' spend."""
+    from sibyl.report import COMPLIANCE, compliance_query, render
+
+    columns, rows = _fetch_mart(_settings(ctx), COMPLIANCE, compliance_query(all_scans=all_scans))
+    click.echo(render(columns, rows, fmt, title="Tag compliance by scan: overall, per account, per owning team"), nl=False)
+
+
+def _fetch_mart(settings: Settings, mart: str, sql: str, params: list | tuple = ()) -> tuple[list[str], list[tuple]]:
+    """The rows of `sql` (with `params` for its $n placeholders) over the mart `marts.<mart>`; "not built yet" only when
+    the catalog has no such relation."""
     from sibyl.errors import ConfigError, first_line
     from sibyl.report import MARTS_SCHEMA
     from sibyl.warehouse import WarehouseNotFound, connect
@@ -299,7 +328,7 @@ def _fetch_mart(settings: Settings, mart: str, sql: str) -> tuple[list[str], lis
     with wh:
         try:
             built = wh.relation_exists(MARTS_SCHEMA, mart)
-            result = wh.fetch(sql) if built else None
+            result = wh.fetch(sql, params) if built else None
         except Exception as exc:  # each driver has its own classes; its message says what failed
             raise ConfigError(f"cannot read {MARTS_SCHEMA}.{mart} from the {settings.target} warehouse: {first_line(exc)}") from exc
     if result is None:
@@ -396,6 +425,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.inventory import write_demo_inventory
     from sibyl.demo.organisation import write_seeds
+    from sibyl.raw_tables import ensure_raw_tables
 
     # The demo organisation is the demo's own, written beside its CUR: seeds/ is the user's.
     settings = dataclasses.replace(_settings(ctx), seeds_dir=(data_dir / "seeds").resolve())
@@ -411,6 +441,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     step(f"loading the inventory: {len(scan.resources):,} resources in scan {scan.scan_id} ({snapshot})")
     _load_snapshot(settings, snapshot)
     step("building the dbt project (seeds, models, tests)")
+    ensure_raw_tables(settings)  # the sources not loaded yet, empty
     run_dbt(settings, ["build", "--quiet"])
     step("cost by team")
     _report_cost_by_team(settings, None, "table")

@@ -1,4 +1,4 @@
-"""Read the cost-by-team mart and render it for people (table) or scripts (csv, json)."""
+"""Read the marts and render them for people (table) or scripts (csv, json)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ MARTS_SCHEMA = "marts"
 COST_BY_TEAM = "cost_by_team_30d"
 COST_BY_TEAM_MONTHLY = "cost_by_team_monthly"
 UNALLOCATED = "unallocated_cost"
+UNTAGGED = "untagged_resources"
+COMPLIANCE = "compliance_summary"
 
 COST_BY_TEAM_SQL = f"""
 select team, business_unit, business_group, row_type, window_start, window_end,
@@ -35,6 +37,43 @@ select cost_rank, usage_account_id, product_code, resource_id, missing_tags,
 from {MARTS_SCHEMA}.{UNALLOCATED}
 order by cost_rank
 """
+
+# Filters of `report untagged`: each a fixed condition whose value is a query parameter, never formatted into the SQL.
+# The cost is compared as printed, to the cent: `--min-cost 9.10` keeps a sum of floats that is 9.0999999.
+_UNTAGGED_FILTERS = {"min_cost": "cast(monthly_cost as decimal(18, 2)) >= {}", "account": "account_id = {}", "team": "suggested_owner = {}"}
+
+
+def untagged_query(*, min_cost: float | None = None, account: str | None = None, team: str | None = None) -> tuple[str, list]:
+    """The non-compliant resources, most expensive first, with the filters given: (SQL with $n placeholders, their values)."""
+    given = {name: value for name, value in {"min_cost": min_cost, "account": account, "team": team}.items() if value is not None}
+    conditions = [_UNTAGGED_FILTERS[name].format(f"${i}") for i, name in enumerate(given, start=1)]
+    where = f"where {' and '.join(conditions)}\n" if conditions else ""
+    sql = f"""
+select cost_rank, account_id, region, resource_type, resource_id, source, missing_tags, invalid_tags,
+       monthly_cost, billed_cost_30d, suggested_owner, suggested_owner_reason, first_seen_at, last_seen_at
+from {MARTS_SCHEMA}.{UNTAGGED}
+{where}order by cost_rank
+"""
+    return sql, list(given.values())
+
+
+_GRAIN_ORDER = "case grain when 'overall' then 0 when 'account' then 1 else 2 end"
+
+
+def compliance_query(*, all_scans: bool = False) -> str:
+    """Compliance per grain (overall, account, team) of the latest scan, or of every scan (newest first)."""
+    latest = (
+        ""
+        if all_scans
+        else f"where scan_id = (select scan_id from {MARTS_SCHEMA}.{COMPLIANCE} order by scan_started_at desc, scan_id desc limit 1)\n"
+    )
+    return f"""
+select scan_id, scan_started_at, scan_status, grain, account_id, team, resources_seen, resources_compliant,
+       compliant_pct, previous_compliant_pct, spend_30d, spend_compliant_pct, noncompliant_monthly_cost, resources_carried_forward
+from {MARTS_SCHEMA}.{COMPLIANCE}
+{latest}order by scan_started_at desc, scan_id desc, {_GRAIN_ORDER}, account_id, team
+"""
+
 
 _ROW_TYPES = {"team": 0, "unallocated": 1, "charge": 2}
 
@@ -116,7 +155,7 @@ def _cell(column: str, value: object) -> str:
     if value is None:
         return "n/a" if column.endswith("_pct") else ""
     if column.endswith("_pct"):
-        return _pct(value)
+        return _pct(value, signed=column.endswith("change_pct"))
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, (float, decimal.Decimal)):
@@ -126,9 +165,9 @@ def _cell(column: str, value: object) -> str:
     return str(value)
 
 
-def _pct(value: object) -> str:
+def _pct(value: object, *, signed: bool = True) -> str:
     # round first so that -0.04 prints as +0.0%, not -0.0%
-    return "n/a" if value is None else f"{round(float(value), 1) + 0.0:+.1f}%"
+    return "n/a" if value is None else f"{round(float(value), 1) + 0.0:{'+' if signed else ''}.1f}%"
 
 
 def _money(value: object, *, signed: bool = False) -> str:

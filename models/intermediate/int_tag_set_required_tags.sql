@@ -2,7 +2,9 @@
     keeps the chain of views from staging to the marts short. -#}
 {{ config(materialized='table') }}
 
-{#- Which required tags (var required_tags, env SIBYL_REQUIRED_TAGS) each tag set lacks. -#}
+{#- Which required tags (var required_tags, env SIBYL_REQUIRED_TAGS) each tag set lacks: absent, or
+    blank once normalized. Every tag set of the CUR's line items and the inventory's resources has
+    a row: each is in int_tag_sets, except the empty set, which has no tag rows and is added here. -#}
 {%- set required = var('required_tags').split(',') | map('trim') | reject('equalto', '') | list %}
 with
 
@@ -12,9 +14,18 @@ resolved as (
 
 ),
 
+tag_sets as (
+
+    select * from {{ ref('int_tag_sets') }}
+
+),
+
 tag_set_ids as (
 
-    select distinct tag_set_id from {{ ref('stg_cur__line_items') }}
+    select tag_set_id from tag_sets
+    union
+    -- md5(''): the id both loaders give a resource without tags
+    select 'd41d8cd98f00b204e9800998ecf8427e' as tag_set_id
 
 ),
 
@@ -42,6 +53,7 @@ missing as (
     left join resolved
         on tag_set_ids.tag_set_id = resolved.tag_set_id
         and required_tags.required_tag = resolved.normalized_key
+        and trim(coalesce(resolved.normalized_value, '')) <> ''
     where resolved.tag_set_id is null
 
 ),

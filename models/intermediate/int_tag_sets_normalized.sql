@@ -12,7 +12,7 @@ with
 
 tag_sets as (
 
-    select * from {{ ref('stg_cur__tag_sets') }}
+    select * from {{ ref('int_tag_sets') }}
 
 ),
 

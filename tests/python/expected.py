@@ -148,3 +148,19 @@ def cost_by_allocation_method(cur_root: Path) -> dict[str, float]:
     for row in line_items(cur_root):
         costs[owner(row["tags"], row["line_item_usage_account_id"])[1]] += effective_cost(row)
     return costs
+
+
+REQUIRED_TAGS = ("team", "service", "environment")  # the dbt var's default
+
+
+def tag_verdict(tags: dict[str, str]) -> tuple[str | None, str | None]:
+    """(missing tags, invalid tags) as the compliance marts list them; (None, None) when compliant."""
+    resolved = resolve_tags(tags)
+    services = {row["service"] for row in seed("services")}
+    missing = [key for key in REQUIRED_TAGS if not resolved.get(key, "").strip()]
+    invalid = [
+        f"{key}={resolved[key]}"
+        for key, known in (("service", services), ("team", known_teams()))
+        if resolved.get(key, "").strip() and resolved[key] not in known
+    ]
+    return ", ".join(missing) or None, ", ".join(invalid) or None

@@ -63,3 +63,15 @@ def mart_totals_by_period() -> dict[str, tuple[int, float]]:
     """{'YYYY-MM': (line items, billed cost to the cent)} as marts.fct_cost_daily has them."""
     rows = warehouse_rows("select billing_period, sum(line_item_count), sum(billed_cost) from marts.fct_cost_daily group by 1")
     return {f"{period:%Y-%m}": (int(count), round(cost, 2)) for period, count, cost in rows}
+
+
+def table_rows(output: str) -> tuple[str, list[dict[str, str]]]:
+    """A `sibyl report` table as (title, rows): each row's cells by column, cut where the rule under the header
+    leaves gaps (cells may be empty, so splitting on spaces would shift them)."""
+    title, _, header, rule, *body = output.splitlines()
+    spans, start = [], 0
+    for dashes in rule.split("  "):
+        spans.append((start, start + len(dashes)))
+        start += len(dashes) + 2
+    columns = [header[a:b].strip() for a, b in spans]
+    return title, [{column: line[a:b].strip() for column, (a, b) in zip(columns, spans, strict=True)} for line in body]

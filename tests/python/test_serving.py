@@ -90,6 +90,9 @@ def test_dbt_docs_generate_works(built_target, tmp_path):
         "fct_cost_daily",
         "tag_conflicts",
         "unallocated_cost",
+        "resources",
+        "untagged_resources",
+        "compliance_summary",
     }
     manifest = json.loads((target_dir / "manifest.json").read_text())
     undocumented = [
