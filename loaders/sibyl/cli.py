@@ -425,6 +425,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.inventory import write_demo_inventory
     from sibyl.demo.organisation import write_seeds
+    from sibyl.inventory.command import ScanRequest, load_inventory
     from sibyl.raw_tables import ensure_raw_tables
 
     # The demo organisation is the demo's own, written beside its CUR: seeds/ is the user's.
@@ -439,24 +440,13 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     step(f"loading into {settings.target}" + (f" ({settings.duckdb_path})" if settings.target == "duckdb" else ""))
     _load_cur(settings, str(data_dir), None)
     step(f"loading the inventory: {len(scan.resources):,} resources in scan {scan.scan_id} ({snapshot})")
-    _load_snapshot(settings, snapshot)
+    load_inventory(settings, ScanRequest(), to_file=None, from_file=snapshot, say=_echo_err)
     step("building the dbt project (seeds, models, tests)")
     ensure_raw_tables(settings)  # the sources not loaded yet, empty
     run_dbt(settings, ["build", "--quiet"])
     step("cost by team")
     _report_cost_by_team(settings, None, "table")
     step(f"done in {time.monotonic() - started:.1f}s; again: sibyl --target {settings.target} report cost-by-team")
-
-
-def _load_snapshot(settings: Settings, path: Path) -> None:
-    """Load an inventory snapshot, as `sibyl load inventory --from-file` does."""
-    from sibyl.inventory.load import load_scan
-    from sibyl.inventory.snapshot import read_snapshot
-    from sibyl.warehouse import connect
-
-    scan = read_snapshot(path)
-    with connect(settings) as wh:
-        load_scan(wh, scan, source=str(path))
 
 
 def _step(started: float, message: str) -> None:

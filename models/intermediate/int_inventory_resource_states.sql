@@ -48,7 +48,7 @@ placed as (
         on place_states.read_scan_id = sightings.scan_id
         and place_states.account_id = sightings.account_id
         and place_states.region = sightings.read_region
-        and place_states.resource_type = sightings.resource_type
+        and place_states.resource_type = sightings.read_resource_type
 
 ),
 

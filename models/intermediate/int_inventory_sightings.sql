@@ -59,7 +59,7 @@ candidate_reads as (
     inner join reads_with_fallback
         on resources.scan_id = reads_with_fallback.scan_id
         and resources.account_id = reads_with_fallback.account_id
-        and resources.resource_type = reads_with_fallback.resource_type
+        and resources.read_resource_type = reads_with_fallback.resource_type
         and (
             resources.region = reads_with_fallback.region
             or reads_with_fallback.region = reads_with_fallback.fallback_region
@@ -76,6 +76,7 @@ final as (
         candidate_reads.resource_type,
         candidate_reads.resource_id,
         candidate_reads.read_region,
+        candidate_reads.read_resource_type,
         candidate_reads.arn,
         candidate_reads.tag_set_id,
         candidate_reads.resource_name,

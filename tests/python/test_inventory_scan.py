@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from aws_estate import ACCOUNT, ORG_ROLE, REGIONS, Expected, answer_instead, aws_answer, build_estate, found, member_session
+from expected import tag_verdict
 from helpers import invoke, warehouse_rows
 from sibyl.inventory.accounts import resolve_accounts
 from sibyl.inventory.command import ScanRequest, scan_estate
@@ -75,6 +76,25 @@ def test_a_loaded_scan_holds_exactly_what_was_found(target, aws):
     assert result.stderr == f"inventory scan {scan_id}: completed, 68 resources, 60 places read, 0 failed; loaded into {target}\n"
     assert landed() == sorted(expected)
     assert warehouse_rows("select count(*), count(distinct resource_type) from raw.inventory_reads where status = 'complete'") == [(60, 15)]
+
+    # Built: the untagged list is every resource the scan found whose tags are wrong, as the seeds judge them,
+    # the Tagging API's finds included; those whose team or service tag names a known team are suggested to it.
+    assert invoke("build").exit_code == 0
+    verdicts = {e: tag_verdict(dict(e.tags)) for e in expected}
+    assert sorted(
+        warehouse_rows(
+            "select account_id, region, resource_type, resource_id, source, missing_tags, invalid_tags, monthly_cost "
+            "from marts.untagged_resources"
+        )
+    ) == sorted(
+        (e.account_id, e.region, e.resource_type, e.resource_id, "inventory", *verdict, 0.0)
+        for e, verdict in verdicts.items()
+        if verdict != (None, None)
+    )
+    suggested = dict(
+        warehouse_rows("select resource_id, suggested_owner from marts.untagged_resources where suggested_owner_reason like '%tag'")
+    )
+    assert suggested and set(suggested.values()) == {"checkout"}
 
 
 def test_a_place_denied_is_named_and_lands_nothing_while_the_rest_lands(target, aws, every_client):

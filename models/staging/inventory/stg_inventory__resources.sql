@@ -14,6 +14,8 @@ renamed as (
         account_id,
         region,
         resource_type,
+        -- the type of the read that lists it: the Tagging API's one read lists every `tagging:<service>:<type>`
+        case when resource_type like 'tagging:%' then 'tagging' else resource_type end as read_resource_type,
         resource_id,
         arn,
         tag_set_id,
