@@ -14,8 +14,6 @@ renamed as (
         account_id,
         region,
         resource_type,
-        -- the type of the read that lists it: the Tagging API's one read lists every `tagging:<service>:<type>`
-        case when resource_type like 'tagging:%' then 'tagging' else resource_type end as read_resource_type,
         resource_id,
         arn,
         tag_set_id,
@@ -25,7 +23,10 @@ renamed as (
         state as resource_state,
 
         -- timestamps (UTC)
-        created_at
+        created_at,
+
+        -- the type of the read that lists it: the Tagging API's one read lists every `tagging:<service>:<type>`
+        case when resource_type like 'tagging:%' then 'tagging' else resource_type end as read_resource_type
 
     from source
 
