@@ -173,6 +173,131 @@ def _say_loaded(r) -> None:
     _echo_err(f"{verb} {d.period_label} from {d.source}: {r.row_count:,} line items, billed {r.billed_total:,.2f}{replaced}")
 
 
+@load.command("cloudwatch")
+@click.option("--days", type=click.IntRange(1, 455), default=None, help="How far back to fetch, at most (default 30).")
+@click.option("--period", type=click.IntRange(60), default=None, help="Seconds per datapoint (default 3600).")
+@click.option("--region", "regions", multiple=True, help="Only this region (repeat for more; default: every region of the inventory).")
+@click.option(
+    "--role-arn", "role_arns", multiple=True, help="Assume this role to read its account (repeat; default: the current credentials)."
+)
+@click.option(
+    "--metrics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Your own metric table (CSV with the columns of loaders/sibyl/cloudwatch/default_metrics.csv) instead of the defaults.",
+)
+@click.option("--to-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a snapshot here instead of loading.")
+@click.option("--from-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Load a snapshot instead of calling AWS.")
+@click.pass_context
+def load_cloudwatch_command(
+    ctx: click.Context,
+    days: int | None,
+    period: int | None,
+    regions: tuple[str, ...],
+    role_arns: tuple[str, ...],
+    metrics: Path | None,
+    to_file: Path | None,
+    from_file: Path | None,
+) -> None:
+    """Fetch the CloudWatch metrics of the inventory's resources (GetMetricData) and load them.
+
+    The resources are those of each place's latest complete inventory read. Each series (resource, metric,
+    statistic, period) resumes after its last loaded datapoint, at most --days back: loading twice adds nothing.
+    A place (account, region) that cannot be read is recorded and named; the others load.
+    """
+    from sibyl.cloudwatch.load import FetchOptions
+    from sibyl.errors import ConfigError
+
+    settings = _settings(ctx)
+    if from_file:
+        shaping = {
+            "--days": days,
+            "--period": period,
+            "--region": regions,
+            "--role-arn": role_arns,
+            "--metrics": metrics,
+            "--to-file": to_file,
+        }
+        given = [name for name, value in shaping.items() if value]
+        if given:
+            raise ConfigError(f"--from-file loads a snapshot as it was fetched: leave out {', '.join(given)}")
+        _load_cloudwatch_file(settings, from_file)
+        return
+    defaults = FetchOptions()
+    options = FetchOptions(days or defaults.days, period or defaults.period_seconds, list(regions), metrics)
+    _fetch_cloudwatch(settings, options, list(role_arns), to_file)
+
+
+def _fetch_cloudwatch(settings: Settings, options, role_arns: list[str], to_file: Path | None) -> None:
+    from sibyl.cloudwatch.credentials import open_sessions
+    from sibyl.cloudwatch.load import load_from_api, plan_fetch, snapshot_from_api
+    from sibyl.warehouse import connect
+
+    sessions = open_sessions(role_arns)
+    started = time.monotonic()
+    if to_file:
+        with _read_warehouse(settings) as wh:
+            plan = plan_fetch(wh, options)
+        written = snapshot_from_api(plan, sessions, to_file)
+        run, fetched, what = (
+            plan.run,
+            written.datapoints,
+            f"wrote {written.datapoints:,} datapoints of {written.series:,} series to {to_file}",
+        )
+    else:
+        with connect(settings) as wh:
+            landed = load_from_api(wh, sessions, options)
+        run, fetched = landed.run, landed.datapoints_fetched
+        what = f"loaded {landed.datapoints_loaded:,} new datapoints of {landed.series_count:,} series"
+    seconds = time.monotonic() - started
+    calls = sum(r.api_calls for r in run.reads)
+    _say_cloudwatch_run(
+        run,
+        f"{what} from {len(run.reads)} place(s), {calls:,} GetMetricData call(s), "
+        f"{fetched:,} datapoints in {seconds:.1f}s ({fetched / max(seconds, 1e-9):,.0f}/s)",
+    )
+
+
+def _load_cloudwatch_file(settings: Settings, path: Path) -> None:
+    from sibyl.cloudwatch.load import load_from_file
+    from sibyl.warehouse import connect
+
+    started = time.monotonic()
+    with connect(settings) as wh:
+        landed = load_from_file(wh, path)
+    if landed.already_loaded:
+        _echo_err(f"already loaded, unchanged: CloudWatch run {landed.run.run_id} from {path}")
+        return
+    seconds = time.monotonic() - started
+    _say_cloudwatch_run(
+        landed.run,
+        f"loaded {landed.datapoints_loaded:,} new datapoints of {landed.series_count:,} series from {path} "
+        f"in {seconds:.1f}s ({landed.datapoints_fetched / max(seconds, 1e-9):,.0f} datapoints/s)",
+    )
+
+
+def _say_cloudwatch_run(run, summary: str) -> None:
+    """Each place that failed, then the summary; a run that read no place at all is an error (it is recorded)."""
+    from sibyl.errors import DataError
+
+    for r in run.failures:
+        _echo_err(f"could not read account {r.account_id} in {r.region}: {r.error_code}: {r.error_message}")
+    if run.status == "failed":
+        first = run.failures[0]
+        raise DataError(f"CloudWatch run {run.run_id} read no place ({first.error_code} first): no datapoints kept")
+    _echo_err(f"CloudWatch run {run.run_id} {run.status}: {summary}")
+
+
+def _read_warehouse(settings: Settings):
+    from sibyl.errors import ConfigError
+    from sibyl.warehouse import WarehouseNotFound, connect
+
+    try:
+        return connect(settings, read_only=True)
+    except WarehouseNotFound as exc:
+        raise ConfigError(f"{exc}: load an inventory first (sibyl load inventory), or set SIBYL_DUCKDB_PATH") from exc
+
+
 # --- build ------------------------------------------------------------------------------------
 
 
