@@ -5,14 +5,18 @@ throttles, never denies), the test says how it stands in."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import boto3
+import botocore.handlers
 import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from moto.cloudwatch.exceptions import CloudWatchException
 from moto.cloudwatch.models import CloudWatchBackend
+from moto.sts.exceptions import STSClientError
+from moto.sts.models import STSBackend
 
 from helpers import invoke, warehouse_rows
 from sibyl.cloudwatch import credentials
@@ -28,9 +32,9 @@ OTHER_ACCOUNT = "210987654321"
 POLICY = Path(__file__).resolve().parents[2] / "policies" / "sibyl-cloudwatch-read-only.json"
 HOUR = dt.timedelta(hours=1)
 
-# moto's CloudWatch cannot throttle or deny: its backend raises CloudWatch's own error, which moto serializes
-# and botocore parses, retries and raises exactly as it would AWS's.
-pytestmark = pytest.mark.filterwarnings("ignore:Exception\\(CloudWatchException\\) with code:UserWarning")
+# moto's CloudWatch and STS cannot throttle or deny: their backend raises the service's own error, which moto
+# serializes and botocore parses, retries and raises exactly as it would AWS's.
+pytestmark = pytest.mark.filterwarnings("ignore:Exception\\((CloudWatchException|STSClientError)\\) with code:UserWarning")
 
 
 @pytest.fixture
@@ -300,3 +304,144 @@ def test_next_token_pages_are_followed_and_joined(target, aws, tmp_path):
     assert (landed.run.status, landed.datapoints_loaded) == ("completed", 3)
     assert [(r[4], r[6], r[7]) for r in metric_rows()] == [("Average", t, 1.5), ("Average", t + HOUR, 2.5), ("Maximum", t, 9.0)]
     assert reads() == [(ACCOUNT, "us-east-1", "complete", None, 2, 0, 2)]
+
+
+def assumed(account: str) -> boto3.Session:
+    creds = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="setup")["Credentials"]
+    return boto3.Session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+
+
+def test_each_role_reads_its_account_and_an_account_without_a_working_role_fails_its_places(target, aws, monkeypatch):
+    third = "333333333333"
+    t = day_start(1)
+    land_inventory(
+        (OTHER_ACCOUNT, "us-east-1", "ec2:instance", ["i-0other"]),
+        (third, "us-east-1", "ec2:instance", ["i-0third"]),
+        (ACCOUNT, "us-east-1", "ec2:instance", ["i-0mine"]),
+    )
+    for account, instance in ((OTHER_ACCOUNT, "i-0other"), (ACCOUNT, "i-0mine")):
+        assumed(account).client("cloudwatch", region_name="us-east-1").put_metric_data(
+            Namespace="AWS/EC2",
+            MetricData=[
+                {"MetricName": "NetworkIn", "Dimensions": [{"Name": "InstanceId", "Value": instance}], "Timestamp": t, "Value": 5.0}
+            ],
+        )
+    assume = STSBackend.assume_role
+
+    def assume_role(self, **kwargs):
+        if kwargs["role_arn"].startswith(f"arn:aws:iam::{third}:"):
+            raise STSClientError("AccessDenied", "not authorized to perform: sts:AssumeRole")
+        return assume(self, **kwargs)
+
+    monkeypatch.setattr(STSBackend, "assume_role", assume_role)
+
+    result = invoke(
+        "load",
+        "cloudwatch",
+        "--days",
+        "2",
+        "--role-arn",
+        f"arn:aws:iam::{OTHER_ACCOUNT}:role/sibyl",
+        "--role-arn",
+        f"arn:aws:iam::{third}:role/sibyl",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert warehouse_rows("select account_id, resource_id, value from raw.cloudwatch_metrics") == [(OTHER_ACCOUNT, "i-0other", 5.0)]
+    assert [r[:4] for r in reads()] == [
+        (ACCOUNT, "us-east-1", "failed", "NotReachable"),
+        (OTHER_ACCOUNT, "us-east-1", "complete", None),
+        (third, "us-east-1", "failed", "AccessDenied"),
+    ]
+    assert (
+        f"could not read account {third} in us-east-1: AccessDenied: cannot assume arn:aws:iam::{third}:role/sibyl: not authorized"
+        in result.output
+    )
+
+
+def test_a_role_arn_that_is_no_role_arn_is_refused_in_one_line(target, aws):
+    result = invoke("load", "cloudwatch", "--role-arn", "arn:aws:iam::12345:user/me")
+
+    assert result.exit_code == 2
+    assert (
+        result.output == "error: --role-arn arn:aws:iam::12345:user/me: not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)\n"
+    )
+
+
+def policy_actions() -> set[str]:
+    statements = json.loads(POLICY.read_text())["Statement"]
+    return {action for s in statements if s["Effect"] == "Allow" for action in s["Action"]}
+
+
+@pytest.fixture
+def recorded_calls(monkeypatch) -> set[str]:
+    """Every AWS API call of the sessions created from here on, as the IAM action it needs (botocore's service
+    name is the action's prefix for the services Sibyl calls: cloudwatch, sts)."""
+    calls: set[str] = set()
+
+    def record(model, **kwargs):
+        calls.add(f"{model.service_model.service_name}:{model.name}")
+
+    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", [*botocore.handlers.BUILTIN_HANDLERS, ("before-call", record)])
+    return calls
+
+
+def test_every_call_a_load_makes_is_allowed_by_the_policy(target, aws, tmp_path, recorded_calls):
+    land_inventory(
+        (ACCOUNT, "us-east-1", "ec2:instance", ["i-0aaa"]),
+        (OTHER_ACCOUNT, "eu-west-1", "rds:db", ["arn:aws:rds:eu-west-1:210987654321:db:x"]),
+    )
+
+    for args in (
+        ["load", "cloudwatch", "--days", "1"],
+        ["load", "cloudwatch", "--days", "1", "--to-file", str(tmp_path / "run.jsonl.gz")],
+        ["load", "cloudwatch", "--days", "1", "--role-arn", f"arn:aws:iam::{OTHER_ACCOUNT}:role/sibyl"],
+    ):
+        assert invoke(*args).exit_code == 0
+
+    assert recorded_calls == {"sts:GetCallerIdentity", "sts:AssumeRole", "cloudwatch:GetMetricData"}
+    assert recorded_calls <= policy_actions()
+
+
+def test_the_policy_test_catches_a_call_the_policy_lacks(aws, recorded_calls):
+    boto3.client("cloudwatch", region_name="us-east-1").list_metrics()
+
+    assert recorded_calls == {"cloudwatch:ListMetrics"}
+    assert not recorded_calls <= policy_actions()
+
+
+def test_a_snapshot_round_trip_lands_what_a_direct_load_lands(target, aws, tmp_path):
+    land_inventory(
+        (ACCOUNT, "us-east-1", "ec2:instance", ["i-0aaa"]),
+        (ACCOUNT, "eu-west-1", "lambda:function", [LAMBDA.replace("us-east-1", "eu-west-1")]),
+    )
+    t = day_start(2)
+    put("us-east-1", "AWS/EC2", "CPUUtilization", ("InstanceId", "i-0aaa"), [(t, 10.0), (t + HOUR, 30.0)])
+    put("eu-west-1", "AWS/Lambda", "Duration", ("FunctionName", "orders-handler-1"), [(t, 120.0), (t, 80.0)])
+    snapshot = tmp_path / "cloudwatch.jsonl.gz"
+
+    wrote = invoke("load", "cloudwatch", "--days", "3", "--to-file", str(snapshot))
+
+    assert wrote.exit_code == 0, wrote.output
+    assert f"wrote 6 datapoints of 7 series to {snapshot}" in wrote.output
+    assert warehouse_rows("select count(*) from information_schema.tables where table_name like 'cloudwatch%'") == [(0,)]
+
+    loaded = invoke("load", "cloudwatch", "--from-file", str(snapshot))
+
+    assert loaded.exit_code == 0, loaded.output
+    assert [(r[0], r[1], r[3], r[4], r[6], r[7]) for r in metric_rows()] == [
+        ("eu-west-1", LAMBDA.replace("us-east-1", "eu-west-1"), "Duration", "Maximum", t, 120.0),
+        ("eu-west-1", LAMBDA.replace("us-east-1", "eu-west-1"), "Duration", "Sum", t, 200.0),
+        ("us-east-1", "i-0aaa", "CPUUtilization", "Average", t, 10.0),
+        ("us-east-1", "i-0aaa", "CPUUtilization", "Average", t + HOUR, 30.0),
+        ("us-east-1", "i-0aaa", "CPUUtilization", "Maximum", t, 10.0),
+        ("us-east-1", "i-0aaa", "CPUUtilization", "Maximum", t + HOUR, 30.0),
+    ]
+    assert runs() == [("completed", 2, 0, 2, 6, 6)]
+    assert warehouse_rows("select source from raw.cloudwatch_runs") == [(str(snapshot),)]
+
+    again = invoke("load", "cloudwatch", "--from-file", str(snapshot))
+
+    assert again.exit_code == 0
+    assert "already loaded, unchanged: CloudWatch run " in again.output
+    assert (len(metric_rows()), len(runs())) == (6, 1)
