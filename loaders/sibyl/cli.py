@@ -374,6 +374,18 @@ def report_unallocated(ctx: click.Context, fmt: str) -> None:
     click.echo(render(columns, rows, fmt, title="Unallocated spend over the last 30 days, biggest first"), nl=False)
 
 
+@report.command("idle")
+@_format_option
+@click.pass_context
+def report_idle(ctx: click.Context, fmt: str) -> None:
+    """Resources that cost money while doing almost nothing (CloudWatch metrics against cost), biggest saving first."""
+    from sibyl.report import IDLE, IDLE_SQL, render
+
+    columns, rows = _fetch_mart(_settings(ctx), IDLE, IDLE_SQL)
+    title = "Idle resources, biggest estimated monthly saving first (too_few_datapoints: not enough data to judge)"
+    click.echo(render(columns, rows, fmt, title=title), nl=False)
+
+
 def _fetch_mart(settings: Settings, mart: str, sql: str) -> tuple[list[str], list[tuple]]:
     """The rows of `sql` over the mart `marts.<mart>`; "not built yet" only when the catalog has no such relation."""
     from sibyl.errors import ConfigError, first_line

@@ -15,6 +15,7 @@ MARTS_SCHEMA = "marts"
 COST_BY_TEAM = "cost_by_team_30d"
 COST_BY_TEAM_MONTHLY = "cost_by_team_monthly"
 UNALLOCATED = "unallocated_cost"
+IDLE = "idle_resources"
 
 COST_BY_TEAM_SQL = f"""
 select team, business_unit, business_group, row_type, window_start, window_end,
@@ -34,6 +35,13 @@ select cost_rank, usage_account_id, product_code, resource_id, missing_tags,
        cost_30d, billed_cost_30d, effective_cost_30d, line_item_count, first_usage_date, last_usage_date
 from {MARTS_SCHEMA}.{UNALLOCATED}
 order by cost_rank
+"""
+
+IDLE_SQL = f"""
+select saving_rank, judgement, team, account_id, region, resource_type, resource_id,
+       estimated_monthly_saving, monthly_cost, evidence
+from {MARTS_SCHEMA}.{IDLE}
+order by saving_rank
 """
 
 _ROW_TYPES = {"team": 0, "unallocated": 1, "charge": 2}

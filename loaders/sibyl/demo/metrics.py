@@ -135,8 +135,8 @@ def write_demo_metrics(scan: Scan, path: Path, end_date: dt.date, seed: int) -> 
     counts = {"reads": 0, "series": 0, "datapoints": 0}
     places: set[tuple[str, str]] = set()
     path.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: gzip would otherwise stamp the time of writing into the file.
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+    # gzip would otherwise stamp the time of writing and the file name into the file.
+    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out:
         out.write(_line({"format": FORMAT, "version": VERSION, "run": run}))
         for resource, series in _series(scan, seed, window_start):
             places.add((resource.account_id, resource.region))
