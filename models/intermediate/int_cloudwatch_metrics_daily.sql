@@ -36,7 +36,9 @@ finest_period as (
     select
         daily.*,
         row_number() over (
-            partition by daily.account_id, daily.resource_id, daily.namespace, daily.metric_name, daily.statistic, daily.metric_date
+            partition by
+                daily.account_id, daily.resource_id, daily.namespace, daily.metric_name, daily.statistic,
+                daily.metric_date
             order by daily.period_seconds asc
         ) as period_rank
 

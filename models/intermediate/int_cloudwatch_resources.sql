@@ -55,11 +55,10 @@ final as (
 
     from resources
     inner join latest_complete_reads
-        on
-            resources.scan_id = latest_complete_reads.scan_id
-            and resources.account_id = latest_complete_reads.account_id
-            and resources.region = latest_complete_reads.region
-            and resources.resource_type = latest_complete_reads.resource_type
+        on resources.scan_id = latest_complete_reads.scan_id
+        and resources.account_id = latest_complete_reads.account_id
+        and resources.region = latest_complete_reads.region
+        and resources.resource_type = latest_complete_reads.resource_type
     where
         latest_complete_reads.recency = 1
         and resources.resource_type not like 'tagging:%'

@@ -111,11 +111,10 @@ covered_days as (
     from candidates
     cross join window_days
     inner join cloudwatch_reads
-        on
-            candidates.account_id = cloudwatch_reads.account_id
-            and candidates.region = cloudwatch_reads.region
-            and cloudwatch_reads.window_start_at <= cast(window_days.window_day as timestamp)
-            and cloudwatch_reads.window_end_at >= cast({{ dbt.dateadd('day', 1, 'window_days.window_day') }} as timestamp)
+        on candidates.account_id = cloudwatch_reads.account_id
+        and candidates.region = cloudwatch_reads.region
+        and cloudwatch_reads.window_start_at <= cast(window_days.window_day as timestamp)
+        and cloudwatch_reads.window_end_at >= cast({{ dbt.dateadd('day', 1, 'window_days.window_day') }} as timestamp)
     where
         candidates.idle_rule in ('lambda_no_invocations', 'load_balancer_no_requests')
         and (candidates.created_at is null or cast(candidates.created_at as date) < window_days.window_day)
@@ -132,7 +131,10 @@ costs_by_day as (
         costs.team,
         costs.effective_cost,
         bounds.window_start,
-        row_number() over (partition by costs.usage_account_id, costs.resource_id order by costs.usage_date desc) as recency
+        row_number() over (
+            partition by costs.usage_account_id, costs.resource_id
+            order by costs.usage_date desc
+        ) as recency
 
     from costs
     cross join bounds
@@ -168,8 +170,8 @@ measured as (
         costs_in_window.window_cost,
         costs_in_window.monthly_cost,
         usage_in_window.cpu_avg_pct,
-        usage_in_window.network_bytes / 1e6 / nullif(usage_in_window.cpu_days, 0) as network_mb_per_day,
         usage_in_window.db_connections_max,
+        usage_in_window.network_bytes / 1e6 / nullif(usage_in_window.cpu_days, 0) as network_mb_per_day,
         coalesce(usage_in_window.invocations, 0) as invocations,
         coalesce(usage_in_window.requests, 0) as requests,
         usage_in_window.nat_bytes_out / 1e6 / nullif(usage_in_window.nat_days, 0) as nat_mb_per_day,
@@ -183,17 +185,14 @@ measured as (
 
     from candidates
     inner join costs_in_window
-        on
-            candidates.account_id = costs_in_window.account_id
-            and candidates.resource_id = costs_in_window.resource_id
+        on candidates.account_id = costs_in_window.account_id
+        and candidates.resource_id = costs_in_window.resource_id
     left join usage_in_window
-        on
-            candidates.account_id = usage_in_window.account_id
-            and candidates.resource_id = usage_in_window.resource_id
+        on candidates.account_id = usage_in_window.account_id
+        and candidates.resource_id = usage_in_window.resource_id
     left join covered_days
-        on
-            candidates.account_id = covered_days.account_id
-            and candidates.resource_id = covered_days.resource_id
+        on candidates.account_id = covered_days.account_id
+        and candidates.resource_id = covered_days.resource_id
     where candidates.idle_rule is not null and costs_in_window.window_cost > 0
 
 ),
@@ -203,50 +202,81 @@ judged as (
     select
         measured.*,
         -- No data does not clear a resource: it is judged on days_observed below, never called idle for it.
-        case idle_rule
+        case measured.idle_rule
             when 'ec2_low_cpu_and_network'
                 then
-                    coalesce(cpu_avg_pct < {{ var('idle_ec2_cpu_pct_below') }}, true)
-                    and coalesce(network_mb_per_day < {{ var('idle_ec2_network_mb_per_day_below') }}, true)
-            when 'rds_no_connections' then coalesce(db_connections_max <= {{ var('idle_rds_connections_at_most') }}, true)
-            when 'lambda_no_invocations' then invocations <= {{ var('idle_lambda_invocations_at_most') }}
-            when 'load_balancer_no_requests' then requests <= {{ var('idle_load_balancer_requests_at_most') }}
+                    coalesce(measured.cpu_avg_pct < {{ var('idle_ec2_cpu_pct_below') }}, true)
+                    and coalesce(measured.network_mb_per_day < {{ var('idle_ec2_network_mb_per_day_below') }}, true)
+            when 'rds_no_connections'
+                then coalesce(measured.db_connections_max <= {{ var('idle_rds_connections_at_most') }}, true)
+            when 'lambda_no_invocations'
+                then measured.invocations <= {{ var('idle_lambda_invocations_at_most') }}
+            when 'load_balancer_no_requests'
+                then measured.requests <= {{ var('idle_load_balancer_requests_at_most') }}
             when 'nat_gateway_almost_no_traffic'
-                then coalesce(nat_mb_per_day < {{ var('idle_nat_gateway_mb_per_day_below') }}, true)
-            when 'ebs_volume_unattached' then coalesce(state in ({{ quoted_list(var('idle_ebs_volume_states')) }}), false)
-            when 'elastic_ip_unassociated' then coalesce(state in ({{ quoted_list(var('idle_elastic_ip_states')) }}), false)
+                then coalesce(measured.nat_mb_per_day < {{ var('idle_nat_gateway_mb_per_day_below') }}, true)
+            when 'ebs_volume_unattached'
+                then coalesce(measured.state in ({{ quoted_list(var('idle_ebs_volume_states')) }}), false)
+            when 'elastic_ip_unassociated'
+                then coalesce(measured.state in ({{ quoted_list(var('idle_elastic_ip_states')) }}), false)
         end as is_below_thresholds,
         case
-            when days_observed is null then 'idle'
-            when days_observed >= {{ var('idle_min_days_observed') }} then 'idle'
+            when measured.days_observed is null then 'idle'
+            when measured.days_observed >= {{ var('idle_min_days_observed') }} then 'idle'
             else 'too_few_datapoints'
         end as judgement,
-        case idle_rule
+        case measured.idle_rule
             when 'ec2_low_cpu_and_network'
                 then
-                    'avg CPU ' || {{ decimal_text('cpu_avg_pct') }} || ' %, network '
-                    || {{ decimal_text('network_mb_per_day') }} || ' MB/day'
-            when 'rds_no_connections' then 'at most ' || {{ decimal_text('db_connections_max', 0) }} || ' database connections'
-            when 'lambda_no_invocations' then {{ decimal_text('invocations', 0) }} || ' invocations'
-            when 'load_balancer_no_requests' then {{ decimal_text('requests', 0) }} || ' requests'
-            when 'nat_gateway_almost_no_traffic' then {{ decimal_text('nat_mb_per_day') }} || ' MB/day out to destinations'
-            else 'state ' || state || ' in the latest inventory'
+                    'avg CPU ' || {{ decimal_text('measured.cpu_avg_pct') }} || ' %, network '
+                    || {{ decimal_text('measured.network_mb_per_day') }} || ' MB/day'
+            when 'rds_no_connections'
+                then 'at most ' || {{ decimal_text('measured.db_connections_max', 0) }} || ' database connections'
+            when 'lambda_no_invocations'
+                then {{ decimal_text('measured.invocations', 0) }} || ' invocations'
+            when 'load_balancer_no_requests'
+                then {{ decimal_text('measured.requests', 0) }} || ' requests'
+            when 'nat_gateway_almost_no_traffic'
+                then {{ decimal_text('measured.nat_mb_per_day') }} || ' MB/day out to destinations'
+            else 'state ' || measured.state || ' in the latest inventory'
         end as rule_evidence
 
     from measured
 
 ),
 
+ranked as (
+
+    select
+        judged.*,
+        row_number() over (
+            order by
+                case when judged.judgement = 'idle' then judged.window_cost end desc nulls last,
+                judged.monthly_cost desc,
+                judged.account_id asc,
+                judged.resource_id asc
+        ) as saving_rank,
+        case
+            when judged.days_observed is null then judged.rule_evidence
+            when judged.days_observed = 0 then 'no datapoints in {{ var("idle_window_days") }} days'
+            else
+                judged.rule_evidence || ' on ' || cast(judged.days_observed as {{ dbt.type_string() }})
+                || ' of {{ var("idle_window_days") }} days'
+        end as evidence,
+        -- removing it stops what it cost a day in the window, over an average month (365.25 / 12 days)
+        case
+            when judged.judgement = 'idle' then judged.window_cost / {{ var('idle_window_days') }} * 30.4375
+        end as estimated_monthly_saving
+
+    from judged
+    where judged.is_below_thresholds
+
+),
+
 final as (
 
     select
-        row_number() over (
-            order by
-                case when judgement = 'idle' then window_cost end desc nulls last,
-                monthly_cost desc,
-                account_id asc,
-                resource_id asc
-        ) as saving_rank,
+        saving_rank,
         account_id,
         region,
         resource_type,
@@ -263,20 +293,12 @@ final as (
         invocations,
         requests,
         nat_mb_per_day,
-        case
-            when days_observed is null then rule_evidence
-            when days_observed = 0 then 'no datapoints in {{ var("idle_window_days") }} days'
-            else
-                coalesce(rule_evidence, 'no datapoints') || ' on ' || cast(days_observed as {{ dbt.type_string() }})
-                || ' of {{ var("idle_window_days") }} days'
-        end as evidence,
+        evidence,
         window_cost,
         monthly_cost,
-        -- removing it stops what it cost a day in the window, over an average month (365.25 / 12 days)
-        case when judgement = 'idle' then window_cost / {{ var('idle_window_days') }} * 30.4375 end as estimated_monthly_saving
+        estimated_monthly_saving
 
-    from judged
-    where is_below_thresholds
+    from ranked
 
 )
 

@@ -37,13 +37,15 @@ utilization as (
         {{ metric_aggregate('DatabaseConnections', 'Maximum', 'max') }} as db_connections_max,
         {{ metric_aggregate('FreeStorageSpace', 'Minimum', 'min') }} as free_storage_min_bytes,
         {{ metric_aggregate('Invocations', 'Sum', 'sum') }} as invocations,
-        {{ metric_aggregate('Duration', 'Sum', 'sum') }} as duration_total_ms,
+        -- the mean over the day's invocations, not over hours: total duration by invocations
+        {{ metric_aggregate('Duration', 'Sum', 'sum') }}
+        / nullif({{ metric_aggregate('Invocations', 'Sum', 'sum') }}, 0) as duration_avg_ms,
         {{ metric_aggregate('Duration', 'Maximum', 'max') }} as duration_max_ms,
         {{ metric_aggregate('RequestCount', 'Sum', 'sum') }} as requests,
         {{ metric_aggregate('BytesOutToDestination', 'Sum', 'sum') }} as nat_bytes_out,
         {{ metric_aggregate('ConsumedReadCapacityUnits', 'Sum', 'sum') }} as dynamodb_read_units,
         {{ metric_aggregate('ConsumedWriteCapacityUnits', 'Sum', 'sum') }} as dynamodb_write_units,
-        sum(datapoint_count) as datapoint_count
+        cast(sum(datapoint_count) as bigint) as datapoint_count
 
     from metrics_daily
     group by account_id, resource_id, metric_date
@@ -56,9 +58,8 @@ resource_costs as (
 
     from costs
     inner join resources
-        on
-            costs.usage_account_id = resources.account_id
-            and costs.resource_id = resources.resource_id
+        on costs.usage_account_id = resources.account_id
+        and costs.resource_id = resources.resource_id
 
 ),
 
@@ -90,8 +91,6 @@ final as (
         resources.resource_id,
         resources.resource_name,
         resource_costs.team,
-        coalesce(resource_costs.effective_cost, 0) as effective_cost,
-        coalesce(resource_costs.billed_cost, 0) as billed_cost,
         utilization.cpu_avg_pct,
         utilization.cpu_max_pct,
         utilization.network_in_bytes,
@@ -101,30 +100,29 @@ final as (
         utilization.db_connections_max,
         utilization.free_storage_min_bytes,
         utilization.invocations,
-        -- the mean over the day's invocations, not over hours: total duration by invocations
-        utilization.duration_total_ms / nullif(utilization.invocations, 0) as duration_avg_ms,
+        utilization.duration_avg_ms,
         utilization.duration_max_ms,
         utilization.requests,
         utilization.nat_bytes_out,
         utilization.dynamodb_read_units,
         utilization.dynamodb_write_units,
-        cast(coalesce(utilization.datapoint_count, 0) as bigint) as datapoint_count
+        -- a day without cost costs zero; a day without metrics has no datapoints
+        coalesce(resource_costs.effective_cost, 0) as effective_cost,
+        coalesce(resource_costs.billed_cost, 0) as billed_cost,
+        coalesce(utilization.datapoint_count, 0) as datapoint_count
 
     from resource_days
     inner join resources
-        on
-            resource_days.account_id = resources.account_id
-            and resource_days.resource_id = resources.resource_id
+        on resource_days.account_id = resources.account_id
+        and resource_days.resource_id = resources.resource_id
     left join utilization
-        on
-            resource_days.account_id = utilization.account_id
-            and resource_days.resource_id = utilization.resource_id
-            and resource_days.usage_date = utilization.usage_date
+        on resource_days.account_id = utilization.account_id
+        and resource_days.resource_id = utilization.resource_id
+        and resource_days.usage_date = utilization.usage_date
     left join resource_costs
-        on
-            resource_days.account_id = resource_costs.usage_account_id
-            and resource_days.resource_id = resource_costs.resource_id
-            and resource_days.usage_date = resource_costs.usage_date
+        on resource_days.account_id = resource_costs.usage_account_id
+        and resource_days.resource_id = resource_costs.resource_id
+        and resource_days.usage_date = resource_costs.usage_date
 
 )
 
