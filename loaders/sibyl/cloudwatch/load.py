@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sibyl.cloudwatch import schema
-from sibyl.cloudwatch.credentials import AccountSession
 from sibyl.cloudwatch.definitions import load_definitions
-from sibyl.cloudwatch.fetch import fetch_metrics
 from sibyl.cloudwatch.land import LandedRun, land_run
 from sibyl.cloudwatch.plan import Batch, Place, Window, current_resources, fetch_window, last_timestamps, plan_queries
 from sibyl.cloudwatch.series import Run, SeriesKey
 from sibyl.cloudwatch.snapshot import Snapshot, Written, write_snapshot
 from sibyl.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from sibyl.cloudwatch.credentials import AccountSession
 
 DEFAULT_DAYS = 30
 DEFAULT_PERIOD = 3600  # hourly: kept 455 days by CloudWatch, and days aggregate from whole hours
@@ -53,6 +55,8 @@ def plan_fetch(wh: Warehouse, options: FetchOptions, now: dt.datetime | None = N
 
 def load_from_api(wh: Warehouse, sessions: list[AccountSession], options: FetchOptions, now: dt.datetime | None = None) -> LandedRun:
     """Fetch every series' new datapoints and land them with the run."""
+    from sibyl.cloudwatch.fetch import fetch_metrics  # boto3 only here: a snapshot load does without its 40 MB
+
     wh.start_loading()
     with wh.transaction():
         schema.ensure_cloudwatch_tables(wh)
@@ -63,6 +67,8 @@ def load_from_api(wh: Warehouse, sessions: list[AccountSession], options: FetchO
 def snapshot_from_api(plan: FetchPlan, sessions: list[AccountSession], path: Path) -> Written:
     """Fetch what `plan` asks for into a snapshot file instead of the warehouse (planned on a warehouse the caller
     has closed since: a load need not wait for the fetch)."""
+    from sibyl.cloudwatch.fetch import fetch_metrics
+
     return write_snapshot(path, plan.run, fetch_metrics(plan.batches, sessions, plan.window))
 
 
