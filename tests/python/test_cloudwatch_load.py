@@ -90,6 +90,13 @@ def metric_rows() -> list[tuple]:
     return sorted(rows, key=lambda r: (r[1], r[2], r[3], r[4], r[6]))
 
 
+def series_resume_where_their_datapoints_end() -> bool:
+    """raw.cloudwatch_series holds each series' last loaded timestamp, and nothing else."""
+    key = "account_id, resource_id, namespace, metric_name, statistic, period_seconds"
+    kept = warehouse_rows(f"select {key}, last_timestamp from raw.cloudwatch_series")
+    return sorted(kept) == sorted(warehouse_rows(f"select {key}, max(timestamp) from raw.cloudwatch_metrics group by {key}"))
+
+
 def runs() -> list[tuple]:
     return warehouse_rows(
         "select status, place_count, failed_place_count, api_calls, datapoints_fetched, datapoints_loaded "
@@ -163,6 +170,7 @@ def test_exact_values_land_and_a_second_load_adds_nothing(target, aws):
     # Two calls: the series without data from the window's start, the others from the hour after their last
     # datapoint (t + 1h); CPU's t + 1h datapoints, asked again with them, are not loaded twice.
     assert runs()[1] == ("completed", 1, 0, 2, 2, 0)
+    assert series_resume_where_their_datapoints_end()
 
 
 def test_resources_come_from_each_places_latest_complete_read(target, aws):
@@ -254,6 +262,7 @@ def test_throttling_past_the_bound_and_access_denied_fail_their_place_and_keep_n
     # eu-west-1's 500 datapoints were fetched and none is kept
     assert runs() == [("partial", 3, 2, 4, 512, 12)]
     assert warehouse_rows("select distinct region from raw.cloudwatch_metrics") == [("us-east-1",)]
+    assert series_resume_where_their_datapoints_end()
 
 
 def test_a_run_that_reads_no_place_is_an_error_and_is_recorded(target, aws, monkeypatch):

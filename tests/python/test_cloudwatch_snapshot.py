@@ -78,6 +78,10 @@ def test_overlapping_windows_land_each_datapoint_once(target, tmp_path):
         ("i-0a", 72, 72, dt.datetime(2026, 11, 10), dt.datetime(2026, 11, 12, 23), float(sum(range(72)))),
         ("i-0b", 2, 2, dt.datetime(2026, 11, 10), dt.datetime(2026, 11, 10, 1), 1.0),
     ]
+    assert warehouse_rows("select resource_id, last_timestamp, run_id from raw.cloudwatch_series order by resource_id") == [
+        ("i-0a", dt.datetime(2026, 11, 12, 23), "run-b"),
+        ("i-0b", dt.datetime(2026, 11, 10, 1), "run-b"),
+    ]
 
 
 def test_series_of_a_place_without_a_complete_read_are_not_kept(target, tmp_path):
@@ -96,6 +100,7 @@ def test_series_of_a_place_without_a_complete_read_are_not_kept(target, tmp_path
     assert "could not read account 123456789012 in eu-west-1: AccessDenied: denied" in result.output
     assert warehouse_rows("select distinct resource_id from raw.cloudwatch_metrics") == [("i-0a",)]
     assert warehouse_rows("select status, datapoints_fetched, datapoints_loaded from raw.cloudwatch_runs") == [("partial", 6, 3)]
+    assert warehouse_rows("select resource_id from raw.cloudwatch_series") == [("i-0a",)]
 
 
 def lines_of(path: Path) -> list[str]:
@@ -163,8 +168,12 @@ def test_a_damaged_snapshot_is_refused_and_nothing_is_loaded(target, tmp_path, d
             {"format": "sibyl-inventory-snapshot", "version": 1},
             "not a Sibyl CloudWatch snapshot (its first line names no format 'sibyl-cloudwatch-snapshot')",
         ),
+        (
+            {"format": "sibyl-cloudwatch-snapshot", "version": 1, "run": {"run_id": "x; drop table raw.cloudwatch_runs"}},
+            "run id 'x; drop table raw.cloudwatch_runs' is not one Sibyl writes (letters, digits, '-' and '_', at most 64)",
+        ),
     ],
-    ids=["unknown-version", "another-format"],
+    ids=["unknown-version", "another-format", "unsafe-run-id"],
 )
 def test_a_snapshot_of_another_version_or_format_is_refused_in_one_line(target, tmp_path, header, expected):
     path = tmp_path / "x.jsonl.gz"

@@ -16,7 +16,8 @@ import numpy as np
 import pyarrow as pa
 
 from sibyl.cloudwatch import schema
-from sibyl.cloudwatch.series import READ_COMPLETE, PlaceRead, Run, Series, SeriesKey
+from sibyl.cloudwatch.series import READ_COMPLETE, PlaceRead, Run, Series, SeriesKey, utc_time
+from sibyl.raw_ddl import create_table_sql
 from sibyl.warehouse import Warehouse
 
 BATCH_ROWS = 65_536
@@ -62,6 +63,7 @@ def land_run(wh: Warehouse, run: Run, events: Iterable[Series | PlaceRead], last
     for account, region in sorted(set(rows.by_place) - complete):
         wh.execute(f"delete from {schema.METRICS} where run_id = $1 and account_id = $2 and region = $3", [run.run_id, account, region])
     loaded = sum(n for place, n in rows.by_place.items() if place in complete)
+    _advance_series(wh, run.run_id, {key: last for key, (place, last) in rows.last.items() if place in complete})
     landed = LandedRun(run, rows.series, rows.fetched, loaded)
     _append_rows(wh, schema.READS, schema.READ_COLUMNS, [{"run_id": run.run_id} | r.__dict__ for r in run.reads])
     _append_rows(wh, schema.RUNS, schema.RUN_COLUMNS, [_run_row(landed, source)])
@@ -78,6 +80,7 @@ class _MetricRows:
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         self.by_place: Counter[tuple[str, str]] = Counter()  # datapoints appended per place
+        self.last: dict[SeriesKey, tuple[tuple[str, str], int]] = {}  # each series' place and last appended timestamp
         self.series = self.fetched = self.pending = 0
         self._labels: list[tuple] = []
         self._timestamps: list[np.ndarray] = []
@@ -98,6 +101,7 @@ class _MetricRows:
         self._values.append(values)
         self.by_place[s.place] += len(timestamps)
         self.pending += len(timestamps)
+        self.last[s.key] = (s.place, int(timestamps[-1]))
 
     def take(self) -> pa.Table:
         """The waiting datapoints as one Arrow table; the buffer starts again empty."""
@@ -111,6 +115,20 @@ class _MetricRows:
         columns["value"] = pa.array(np.concatenate(self._values), pa.float64())
         self._labels, self._timestamps, self._values, self.pending = [], [], [], 0
         return pa.table({name: columns[name] for name in METRICS_SCHEMA.names}, schema=METRICS_SCHEMA)
+
+
+def _advance_series(wh: Warehouse, run_id: str, last: dict[SeriesKey, int]) -> None:
+    """Where each series that grew now resumes; one row per series, replaced (the new timestamp is the later)."""
+    if not last:
+        return
+    incoming = f"raw.incoming_cloudwatch_series_{run_id.replace('-', '_').lower()}"
+    wh.execute(create_table_sql(incoming, schema.SERIES_COLUMNS, wh.name))
+    rows = [dict(zip(schema.SERIES_KEY, key, strict=True)) | {"last_timestamp": utc_time(t), "run_id": run_id} for key, t in last.items()]
+    _append_rows(wh, incoming, schema.SERIES_COLUMNS, rows)
+    same_series = " and ".join(f"s.{c} = i.{c}" for c in schema.SERIES_KEY)
+    wh.execute(f"delete from {schema.SERIES} s where exists (select 1 from {incoming} i where {same_series})")
+    wh.execute(f"insert into {schema.SERIES} select * from {incoming}")
+    wh.execute(f"drop table {incoming}")
 
 
 def _run_row(landed: LandedRun, source: str) -> dict:

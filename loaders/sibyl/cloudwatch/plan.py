@@ -85,10 +85,9 @@ def current_resources(wh: Warehouse, resource_types: list[str], regions: list[st
 
 def last_timestamps(wh: Warehouse) -> dict[SeriesKey, int]:
     """Each loaded series' last timestamp (epoch seconds): where it resumes."""
-    if not wh.relation_exists("raw", schema.METRICS.split(".")[1]):
+    if not wh.relation_exists("raw", schema.SERIES.split(".")[1]):
         return {}
-    key = "account_id, resource_id, namespace, metric_name, statistic, period_seconds"
-    _, rows = wh.fetch(f"select {key}, max(timestamp) from {schema.METRICS} group by {key}")
+    _, rows = wh.fetch(f"select {', '.join(schema.SERIES_KEY)}, last_timestamp from {schema.SERIES}")
     return {(a, r, n, m, s, int(p)): epoch_seconds(last) for a, r, n, m, s, p, last in rows}
 
 

@@ -8,10 +8,11 @@ from sibyl.warehouse import Warehouse
 METRICS = "raw.cloudwatch_metrics"
 RUNS = "raw.cloudwatch_runs"
 READS = "raw.cloudwatch_reads"
+SERIES = "raw.cloudwatch_series"
 
 # Natural key: (account_id, resource_id, namespace, metric_name, statistic, period_seconds, timestamp). The loader
-# keeps it unique (each series resumes after its last loaded timestamp) without an index, which would slow every
-# bulk append and, on DuckDB, live in memory.
+# keeps it unique (each series resumes after its last loaded timestamp, in SERIES) without an index, which would
+# slow every bulk append and, on DuckDB, live in memory.
 METRIC_COLUMNS: dict[str, str] = {
     "account_id": "varchar",
     "region": "varchar",
@@ -61,8 +62,19 @@ READ_COLUMNS: dict[str, str] = {
 }
 
 
+# Where each series resumes: its last loaded timestamp, kept with its datapoints in the same transaction, so a load
+# reads one row per series instead of grouping every datapoint (30 s for 18M on PostgreSQL, bench/README.md).
+SERIES_KEY = NATURAL_KEY[:-1]
+SERIES_COLUMNS: dict[str, str] = {
+    **{name: METRIC_COLUMNS[name] for name in SERIES_KEY},
+    "last_timestamp": "timestamp",
+    "run_id": "varchar",  # the run that loaded it
+}
+
+
 def ensure_cloudwatch_tables(wh: Warehouse) -> None:
     wh.execute("create schema if not exists raw")
     wh.execute(create_table_sql(METRICS, METRIC_COLUMNS, wh.name))
     wh.execute(create_table_sql(RUNS, RUN_COLUMNS, wh.name, primary_key=("run_id",)))
     wh.execute(create_table_sql(READS, READ_COLUMNS, wh.name, primary_key=("run_id", "account_id", "region")))
+    wh.execute(create_table_sql(SERIES, SERIES_COLUMNS, wh.name, primary_key=SERIES_KEY))

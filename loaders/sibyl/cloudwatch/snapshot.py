@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,8 @@ from sibyl.errors import DataError
 FORMAT = "sibyl-cloudwatch-snapshot"
 VERSION = 1
 _SERIES_FIELDS = tuple(Series.__dataclass_fields__)
+# Run ids name a staging table: letters, digits, '-' and '_' only (a snapshot is input like any other).
+_RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Snapshot:
                 "load it with the Sibyl that wrote it, or fetch again"
             )
         meta = header["run"]
+        if not _RUN_ID.match(str(meta["run_id"])):
+            raise DataError(f"{self.path}: run id {meta['run_id']!r} is not one Sibyl writes (letters, digits, '-' and '_', at most 64)")
         times = {name: dt.datetime.fromisoformat(meta[name]) for name in ("started_at", "window_start", "window_end")}
         return Run(run_id=str(meta["run_id"]), period_seconds=int(meta["period_seconds"]), **times)
 
