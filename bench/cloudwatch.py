@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
 
 from ingest import BIN, _child, _remove_duckdb, _say, _scratch_database
@@ -74,7 +75,7 @@ def main() -> None:
     snapshot = workdir / f"metrics-{args.resources}x{args.days}d.jsonl.gz"
     if not snapshot.exists():
         _say(f"writing the demo metrics of {args.resources:,} resources over {args.days} days to {snapshot}")
-        _write_snapshot(args.resources, args.days, snapshot)
+        _child([sys.executable, __file__, "--write-snapshot", str(args.resources), str(args.days), str(snapshot)], {})
     again = _under_another_run(snapshot)
     datapoints = _datapoints(snapshot)
     size = snapshot.stat().st_size / 1024 / 1024
@@ -126,7 +127,7 @@ def _under_another_run(snapshot: Path) -> Path:
 
 def _datapoints(snapshot: Path) -> int:
     with gzip.open(snapshot, "rt") as lines:
-        *_, last = lines
+        [last] = deque(lines, maxlen=1)  # the end line, one line at a time: this process stays small
     return json.loads(last)["end"]["datapoints"]
 
 
@@ -273,7 +274,10 @@ def _put_into_moto(scan, snapshot: Path) -> None:
 
 
 if __name__ == "__main__":
+    # Work done in child processes, so that this one stays small (see _child).
     if sys.argv[1:2] == ["--api-child"]:
         _api_child(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+    elif sys.argv[1:2] == ["--write-snapshot"]:
+        _write_snapshot(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
     else:
         main()
