@@ -22,3 +22,19 @@ def test_the_ingest_benchmark_runs_on_both_targets(postgres_available, tmp_path)
     assert any(line.startswith("duckdb ") and "CTAS select * from read_parquet" in line for line in table)
     assert any(line.startswith("postgres ") and "server-side COPY FROM csv" in line for line in table)
     assert "validation gate alone: " in result.stderr
+
+
+def test_the_cloudwatch_benchmark_runs_on_both_targets(postgres_available, tmp_path):
+    sizes = ["--api-resources", "20", "--api-days", "1", "--resources", "50", "--days", "2"]
+    result = subprocess.run(
+        [sys.executable, BENCH.with_name("cloudwatch.py"), *sizes, "--targets", "duckdb,postgres", "--workdir", tmp_path],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("API path (moto): 20 resources, 58 series, 1 GetMetricData calls, ") for line in lines)
+    assert any(line.startswith("snapshot: 50 resources x 2 days hourly x the default metrics: ") for line in lines)
+    assert any(line.startswith("duckdb ") for line in lines) and any(line.startswith("postgres ") for line in lines)
