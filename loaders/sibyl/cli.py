@@ -104,6 +104,8 @@ def generate_cur_command(
     inventory scan of the same estate (OUT_DIR/inventory/)."""
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.inventory import write_demo_inventory
+    from sibyl.demo.metrics import SNAPSHOT_PATH as METRICS_SNAPSHOT
+    from sibyl.demo.metrics import write_demo_metrics
     from sibyl.demo.organisation import write_seeds
 
     end = end_date.date() if end_date else dt.datetime.now(dt.UTC).date()
@@ -111,6 +113,9 @@ def generate_cur_command(
     click.echo(f"wrote {len(manifests)} billing period(s) of {fmt} CUR under {out_dir}")
     snapshot, scan = write_demo_inventory(out_dir, months=months, lines=lines, seed=seed, end_date=end)
     click.echo(f"wrote the inventory snapshot {snapshot}: {len(scan.resources):,} resources in scan {scan.scan_id}")
+    metrics = out_dir / METRICS_SNAPSHOT
+    datapoints = write_demo_metrics(scan, metrics, end_date=end, seed=seed)
+    click.echo(f"wrote the CloudWatch snapshot {metrics}: {datapoints:,} datapoints")
     if seeds_dir:
         written = write_seeds(seeds_dir)
         click.echo(f"wrote {len(written)} seed file(s) to {seeds_dir}")
@@ -208,6 +213,131 @@ def _say_loaded(r) -> None:
     replaced = " (replaced the previous delivery)" if r.replaced_load_id else ""
     replaced += "".join(f" (replaced the delivery from {source})" for source in r.replaced_sources)
     _echo_err(f"{verb} {d.period_label} from {d.source}: {r.row_count:,} line items, billed {r.billed_total:,.2f}{replaced}")
+
+
+@load.command("cloudwatch")
+@click.option("--days", type=click.IntRange(1, 455), default=None, help="How far back to fetch, at most (default 30).")
+@click.option("--period", type=click.IntRange(60), default=None, help="Seconds per datapoint (default 3600).")
+@click.option("--region", "regions", multiple=True, help="Only this region (repeat for more; default: every region of the inventory).")
+@click.option(
+    "--role-arn", "role_arns", multiple=True, help="Assume this role to read its account (repeat; default: the current credentials)."
+)
+@click.option(
+    "--metrics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Your own metric table (CSV with the columns of loaders/sibyl/cloudwatch/default_metrics.csv) instead of the defaults.",
+)
+@click.option("--to-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a snapshot here instead of loading.")
+@click.option("--from-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Load a snapshot instead of calling AWS.")
+@click.pass_context
+def load_cloudwatch_command(
+    ctx: click.Context,
+    days: int | None,
+    period: int | None,
+    regions: tuple[str, ...],
+    role_arns: tuple[str, ...],
+    metrics: Path | None,
+    to_file: Path | None,
+    from_file: Path | None,
+) -> None:
+    """Fetch the CloudWatch metrics of the inventory's resources (GetMetricData) and load them.
+
+    The resources are those of each place's latest complete inventory read. Each series (resource, metric,
+    statistic, period) resumes after its last loaded datapoint, at most --days back: loading twice adds nothing.
+    A place (account, region) that cannot be read is recorded and named; the others load.
+    """
+    from sibyl.cloudwatch.load import FetchOptions
+    from sibyl.errors import ConfigError
+
+    settings = _settings(ctx)
+    if from_file:
+        shaping = {
+            "--days": days,
+            "--period": period,
+            "--region": regions,
+            "--role-arn": role_arns,
+            "--metrics": metrics,
+            "--to-file": to_file,
+        }
+        given = [name for name, value in shaping.items() if value]
+        if given:
+            raise ConfigError(f"--from-file loads a snapshot as it was fetched: leave out {', '.join(given)}")
+        _load_cloudwatch_file(settings, from_file)
+        return
+    defaults = FetchOptions()
+    options = FetchOptions(days or defaults.days, period or defaults.period_seconds, list(regions), metrics)
+    _fetch_cloudwatch(settings, options, list(role_arns), to_file)
+
+
+def _fetch_cloudwatch(settings: Settings, options, role_arns: list[str], to_file: Path | None) -> None:
+    from sibyl.cloudwatch.credentials import open_sessions
+    from sibyl.cloudwatch.load import load_from_api, plan_fetch, snapshot_from_api
+    from sibyl.warehouse import connect
+
+    sessions = open_sessions(role_arns)
+    started = time.monotonic()
+    if to_file:
+        with _read_warehouse(settings) as wh:
+            plan = plan_fetch(wh, options)
+        written = snapshot_from_api(plan, sessions, to_file)
+        run, fetched, what = (
+            plan.run,
+            written.datapoints,
+            f"wrote {written.datapoints:,} datapoints of {written.series:,} series to {to_file}",
+        )
+    else:
+        with connect(settings) as wh:
+            landed = load_from_api(wh, sessions, options)
+        run, fetched = landed.run, landed.datapoints_fetched
+        what = f"loaded {landed.datapoints_loaded:,} new datapoints of {landed.series_count:,} series"
+    seconds = time.monotonic() - started
+    calls = sum(r.api_calls for r in run.reads)
+    _say_cloudwatch_run(
+        run,
+        f"{what} from {len(run.reads)} place(s), {calls:,} GetMetricData call(s), "
+        f"{fetched:,} datapoints in {seconds:.1f}s ({fetched / max(seconds, 1e-9):,.0f}/s)",
+    )
+
+
+def _load_cloudwatch_file(settings: Settings, path: Path) -> None:
+    from sibyl.cloudwatch.load import load_from_file
+    from sibyl.warehouse import connect
+
+    started = time.monotonic()
+    with connect(settings) as wh:
+        landed = load_from_file(wh, path)
+    if landed.already_loaded:
+        _echo_err(f"already loaded, unchanged: CloudWatch run {landed.run.run_id} from {path}")
+        return
+    seconds = time.monotonic() - started
+    _say_cloudwatch_run(
+        landed.run,
+        f"loaded {landed.datapoints_loaded:,} new datapoints of {landed.series_count:,} series from {path} "
+        f"in {seconds:.1f}s ({landed.datapoints_fetched / max(seconds, 1e-9):,.0f} datapoints/s)",
+    )
+
+
+def _say_cloudwatch_run(run, summary: str) -> None:
+    """Each place that failed, then the summary; a run that read no place at all is an error (it is recorded)."""
+    from sibyl.errors import DataError
+
+    for r in run.failures:
+        _echo_err(f"could not read account {r.account_id} in {r.region}: {r.error_code}: {r.error_message}")
+    if run.status == "failed":
+        first = run.failures[0]
+        raise DataError(f"CloudWatch run {run.run_id} read no place ({first.error_code} first): no datapoints kept")
+    _echo_err(f"CloudWatch run {run.run_id} {run.status}: {summary}")
+
+
+def _read_warehouse(settings: Settings):
+    from sibyl.errors import ConfigError
+    from sibyl.warehouse import WarehouseNotFound, connect
+
+    try:
+        return connect(settings, read_only=True)
+    except WarehouseNotFound as exc:
+        raise ConfigError(f"{exc}: load an inventory first (sibyl load inventory), or set SIBYL_DUCKDB_PATH") from exc
 
 
 # --- build ------------------------------------------------------------------------------------
@@ -312,6 +442,18 @@ def report_compliance(ctx: click.Context, all_scans: bool, fmt: str) -> None:
 
     columns, rows = _fetch_mart(_settings(ctx), COMPLIANCE, compliance_query(all_scans=all_scans))
     click.echo(render(columns, rows, fmt, title="Tag compliance by scan: overall, per account, per owning team"), nl=False)
+
+
+@report.command("idle")
+@_format_option
+@click.pass_context
+def report_idle(ctx: click.Context, fmt: str) -> None:
+    """Resources that cost money while doing almost nothing (CloudWatch metrics against cost), biggest saving first."""
+    from sibyl.report import IDLE, IDLE_SQL, render
+
+    columns, rows = _fetch_mart(_settings(ctx), IDLE, IDLE_SQL)
+    title = "Idle resources, biggest estimated monthly saving first (too_few_datapoints: not enough data to judge)"
+    click.echo(render(columns, rows, fmt, title=title), nl=False)
 
 
 def _fetch_mart(settings: Settings, mart: str, sql: str, params: list | tuple = ()) -> tuple[list[str], list[tuple]]:
@@ -424,6 +566,8 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     from sibyl.dbt_runner import run_dbt
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.inventory import write_demo_inventory
+    from sibyl.demo.metrics import SNAPSHOT_PATH as METRICS_SNAPSHOT
+    from sibyl.demo.metrics import write_demo_metrics
     from sibyl.demo.organisation import write_seeds
     from sibyl.inventory.command import ScanRequest, load_inventory
     from sibyl.raw_tables import ensure_raw_tables
@@ -432,15 +576,21 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     settings = dataclasses.replace(_settings(ctx), seeds_dir=(data_dir / "seeds").resolve())
     started = time.monotonic()
     step = functools.partial(_step, started)
-    step(f"generating {months} months of CUR ({lines:,} line items), an inventory scan and the demo organisation's seeds in {data_dir}")
+    step(
+        f"generating {months} months of CUR ({lines:,} line items), an inventory scan, its CloudWatch metrics "
+        f"and the demo organisation's seeds in {data_dir}"
+    )
     end = dt.datetime.now(dt.UTC).date()
     generate_cur(data_dir, months=months, lines=lines, seed=seed, fmt="legacy-parquet", end_date=end)
     snapshot, scan = write_demo_inventory(data_dir, months=months, lines=lines, seed=seed, end_date=end)
+    write_demo_metrics(scan, data_dir / METRICS_SNAPSHOT, end_date=end, seed=seed)
     write_seeds(settings.seeds_dir)
     step(f"loading into {settings.target}" + (f" ({settings.duckdb_path})" if settings.target == "duckdb" else ""))
     _load_cur(settings, str(data_dir), None)
     step(f"loading the inventory: {len(scan.resources):,} resources in scan {scan.scan_id} ({snapshot})")
     load_inventory(settings, ScanRequest(), to_file=None, from_file=snapshot, say=_echo_err)
+    step("loading the CloudWatch metrics of those resources")
+    _load_cloudwatch_file(settings, data_dir / METRICS_SNAPSHOT)
     step("building the dbt project (seeds, models, tests)")
     ensure_raw_tables(settings)  # the sources not loaded yet, empty
     run_dbt(settings, ["build", "--quiet"])

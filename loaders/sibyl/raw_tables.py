@@ -3,13 +3,14 @@ whatever has been loaded: an empty warehouse builds, and its marts are empty, no
 
 from __future__ import annotations
 
+from sibyl.cloudwatch.schema import ensure_cloudwatch_tables
 from sibyl.config import Settings
 from sibyl.cur.schema import ensure_raw_schema as ensure_cur_tables
 from sibyl.inventory.schema import ensure_inventory_tables
 from sibyl.warehouse import connect
 
 # One line per source: a new loader adds its own.
-RAW_TABLES = (ensure_cur_tables, ensure_inventory_tables)
+RAW_TABLES = (ensure_cur_tables, ensure_inventory_tables, ensure_cloudwatch_tables)
 
 
 def ensure_raw_tables(settings: Settings) -> None:

@@ -17,6 +17,7 @@ COST_BY_TEAM_MONTHLY = "cost_by_team_monthly"
 UNALLOCATED = "unallocated_cost"
 UNTAGGED = "untagged_resources"
 COMPLIANCE = "compliance_summary"
+IDLE = "idle_resources"
 
 COST_BY_TEAM_SQL = f"""
 select team, business_unit, business_group, row_type, window_start, window_end,
@@ -74,6 +75,13 @@ from {MARTS_SCHEMA}.{COMPLIANCE}
 {latest}order by scan_started_at desc, scan_id desc, {_GRAIN_ORDER}, account_id, team
 """
 
+
+IDLE_SQL = f"""
+select saving_rank, judgement, team, account_id, region, resource_type, resource_id,
+       estimated_monthly_saving, monthly_cost, evidence
+from {MARTS_SCHEMA}.{IDLE}
+order by saving_rank
+"""
 
 _ROW_TYPES = {"team": 0, "unallocated": 1, "charge": 2}
 

@@ -1,4 +1,4 @@
-"""bench/ingest.py and bench/inventory.py run end to end on tiny inputs (the real runs are not part of the suite)."""
+"""bench/ingest.py, bench/inventory.py and bench/cloudwatch.py run end to end on tiny inputs (the real runs are not part of the suite)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,19 @@ def test_the_inventory_benchmark_loads_on_both_targets(postgres_available, tmp_p
     assert [line.split()[0] for line in table[3:5]] == ["duckdb", "postgres"]
     assert all(line.endswith("skipped") for line in table[3:5])
     assert any(line.startswith("duckdb: load ") and "peak RSS" in line for line in table)
+
+
+def test_the_cloudwatch_benchmark_runs_on_both_targets(postgres_available, tmp_path):
+    sizes = ["--api-resources", "20", "--api-days", "1", "--resources", "50", "--days", "2"]
+    result = subprocess.run(
+        [sys.executable, BENCH.with_name("cloudwatch.py"), *sizes, "--targets", "duckdb,postgres", "--workdir", tmp_path],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("API path (moto): 20 resources, 58 series, 1 GetMetricData calls, ") for line in lines)
+    assert any(line.startswith("snapshot: 50 resources x 2 days hourly x the default metrics: ") for line in lines)
+    assert any(line.startswith("duckdb ") for line in lines) and any(line.startswith("postgres ") for line in lines)

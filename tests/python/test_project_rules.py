@@ -27,6 +27,8 @@ MART_NAME_EXCEPTIONS = {
     "resources",
     "untagged_resources",
     "compliance_summary",
+    "resource_utilization_daily",
+    "idle_resources",
 }
 LAYERS = ["staging", "intermediate", "marts"]
 PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
