@@ -93,6 +93,8 @@ def test_dbt_docs_generate_works(built_target, tmp_path):
         "resources",
         "untagged_resources",
         "compliance_summary",
+        "resource_utilization_daily",
+        "idle_resources",
     }
     manifest = json.loads((target_dir / "manifest.json").read_text())
     undocumented = [
