@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sibyl demo
 
-## The whole suite: pytest, which also runs `dbt build` (seeds, models, data and unit tests) on
+## The whole suite: pytest, which also runs `dbt build` (seeds, models, data tests; unit tests once) on
 ## DuckDB and on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres).
 test: lint
 	$(BIN)/python -m pytest

@@ -345,15 +345,21 @@ def _read_warehouse(settings: Settings):
 
 @cli.command()
 @click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
+@click.option(
+    "--unit-tests",
+    is_flag=True,
+    help="Also run dbt's unit tests. They test the models' logic on fixed inputs, not the data, so CI and "
+    "`make test` run them and a production build need not.",
+)
 @click.pass_context
-def build(ctx: click.Context, select: str | None) -> None:
-    """Run `dbt build` (seeds, models, tests) on the target; raw tables nothing has loaded yet are created empty."""
-    from sibyl.dbt_runner import run_dbt
+def build(ctx: click.Context, select: str | None, unit_tests: bool) -> None:
+    """Run `dbt build` (seeds, models, data tests) on the target; raw tables nothing has loaded yet are created empty."""
+    from sibyl.dbt_runner import build_args, run_dbt
     from sibyl.raw_tables import ensure_raw_tables
 
     settings = _settings(ctx)
     ensure_raw_tables(settings)
-    run_dbt(settings, ["build", *(["--select", select] if select else [])])
+    run_dbt(settings, build_args(select=select, unit_tests=unit_tests))
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -563,7 +569,7 @@ def diff(ctx: click.Context, base_ref: str | None, fmt: str) -> None:
 @click.pass_context
 def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path) -> None:
     """Generate a demo organisation's CUR and inventory scan, load them, build the marts and print cost by team."""
-    from sibyl.dbt_runner import run_dbt
+    from sibyl.dbt_runner import build_args, run_dbt
     from sibyl.demo.generate import generate_cur
     from sibyl.demo.inventory import write_demo_inventory
     from sibyl.demo.metrics import SNAPSHOT_PATH as METRICS_SNAPSHOT
@@ -593,7 +599,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     _load_cloudwatch_file(settings, data_dir / METRICS_SNAPSHOT)
     step("building the dbt project (seeds, models, tests)")
     ensure_raw_tables(settings)  # the sources not loaded yet, empty
-    run_dbt(settings, ["build", "--quiet"])
+    run_dbt(settings, [*build_args(), "--quiet"])
     step("cost by team")
     _report_cost_by_team(settings, None, "table")
     step(f"done in {time.monotonic() - started:.1f}s; again: sibyl --target {settings.target} report cost-by-team")

@@ -27,6 +27,12 @@ def run_dbt(settings: Settings, args: list[str], *, target_path: Path | None = N
     _check(completed, settings, args, _failures(target_path or _target_path(settings.project_dir), started), shown=not quiet)
 
 
+def build_args(*, select: str | None = None, unit_tests: bool = False) -> list[str]:
+    """`dbt build`'s arguments: unit tests only when asked (dbt's guidance: they belong to CI, and each
+    costs a query, ~5 s a build here)."""
+    return ["build", *(["--select", select] if select else []), *([] if unit_tests else ["--exclude-resource-type", "unit_test"])]
+
+
 def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[str], list[tuple]]:
     """The rows a model would have with other vars, without materializing it (`dbt show`).
 

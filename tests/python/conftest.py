@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -65,24 +66,52 @@ def postgres_available() -> None:
         pytest.skip(f"PostgreSQL not reachable at {postgres_uri()} (set PG* variables to run these): {str(exc).splitlines()[0]}")
 
 
-@pytest.fixture
-def postgres_db(postgres_available, monkeypatch) -> str:
-    """A new, empty database; PGDATABASE points at it for the test's duration."""
-    name = f"sibyl_test_{uuid.uuid4().hex[:10]}"
+# dbt parses the whole project again (~7 s a build) when the profile differs from the last parse's, and
+# the profile holds the DuckDB path and the PostgreSQL database. So every test of a session gets the same
+# path and the same database name (emptied before each test), and each target keeps its own dbt
+# artifacts folder (its own saved parse): a build in a test costs what a user's second build costs.
+SESSION_DATABASE = f"sibyl_test_{uuid.uuid4().hex[:10]}"
+
+
+def dbt_target_path(tmp_path_factory, name: str) -> str:
+    """A folder for dbt's artifacts (its saved parse among them) that lives for the session."""
+    folder = tmp_path_factory.getbasetemp() / f"dbt-target-{name}"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
+
+
+def _recreate_database(name: str) -> None:
     with _admin_connection() as con, con.cursor() as cur:
+        cur.execute(f"drop database if exists {name} with (force)")
         cur.execute(f"create database {name}")
-    monkeypatch.setenv("PGDATABASE", name)
-    yield name
-    monkeypatch.undo()
+
+
+def _drop_database(name: str) -> None:
     with _admin_connection() as con, con.cursor() as cur:
         cur.execute(f"drop database if exists {name} with (force)")
 
 
 @pytest.fixture
-def duckdb_path(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("SIBYL_DUCKDB_PATH", str(path))
-    return path
+def postgres_db(postgres_available, tmp_path_factory, monkeypatch) -> str:
+    """An empty database, the same name all session; PGDATABASE points at it for the test's duration."""
+    _recreate_database(SESSION_DATABASE)
+    monkeypatch.setenv("PGDATABASE", SESSION_DATABASE)
+    monkeypatch.setenv("DBT_TARGET_PATH", dbt_target_path(tmp_path_factory, "postgres"))
+    yield SESSION_DATABASE
+    monkeypatch.undo()
+    _drop_database(SESSION_DATABASE)
+
+
+@pytest.fixture
+def duckdb_path(tmp_path_factory, monkeypatch) -> Path:
+    """A DuckDB file that does not exist yet, at the same path all session, in a folder of its own."""
+    folder = tmp_path_factory.getbasetemp() / "duckdb-warehouse"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    monkeypatch.setenv("SIBYL_DUCKDB_PATH", str(folder / "warehouse.duckdb"))
+    monkeypatch.setenv("DBT_TARGET_PATH", dbt_target_path(tmp_path_factory, "duckdb"))
+    yield folder / "warehouse.duckdb"
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
@@ -113,12 +142,11 @@ def built_warehouse(request, demo_cur, tmp_path_factory) -> dict[str, str]:
 
     from sibyl.cli import cli
 
-    env = {"SIBYL_TARGET": request.param}
+    env = {"SIBYL_TARGET": request.param, "DBT_TARGET_PATH": dbt_target_path(tmp_path_factory, f"built-{request.param}")}
     if request.param == "postgres":
         request.getfixturevalue("postgres_available")
         env["PGDATABASE"] = f"sibyl_test_built_{uuid.uuid4().hex[:8]}"
-        with _admin_connection() as con, con.cursor() as cur:
-            cur.execute(f"create database {env['PGDATABASE']}")
+        _recreate_database(env["PGDATABASE"])
     else:
         env["SIBYL_DUCKDB_PATH"] = str(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
     runner = CliRunner()
@@ -127,8 +155,7 @@ def built_warehouse(request, demo_cur, tmp_path_factory) -> dict[str, str]:
         assert result.exit_code == 0, result.output
     yield env
     if request.param == "postgres":
-        with _admin_connection() as con, con.cursor() as cur:
-            cur.execute(f"drop database if exists {env['PGDATABASE']} with (force)")
+        _drop_database(env["PGDATABASE"])
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import DEMO_END_DATE, _admin_connection
+from conftest import DEMO_END_DATE, _admin_connection, dbt_target_path
 from expected import effective_cost, line_items, tag_verdict
 from helpers import invoke, table_rows, warehouse_rows
 from inventory_estate import (
@@ -72,6 +72,7 @@ def estate(request, tmp_path_factory) -> dict[str, dict[str, list[tuple]]]:
     The warehouse stays selected for the module's tests (the reports read it)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SIBYL_TARGET", request.param)
+        env.setenv("DBT_TARGET_PATH", dbt_target_path(tmp_path_factory, f"estate-{request.param}"))
         if request.param == "postgres":
             request.getfixturevalue("postgres_available")
             database = f"sibyl_test_estate_{uuid.uuid4().hex[:8]}"

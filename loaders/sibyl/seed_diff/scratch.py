@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sibyl.config import Settings
-from sibyl.dbt_runner import run_dbt
+from sibyl.dbt_runner import build_args, run_dbt
 from sibyl.errors import ConfigError, DataError
 from sibyl.raw_tables import ensure_raw_tables
 from sibyl.warehouse import WarehouseNotFound, connect
@@ -64,7 +64,7 @@ def scratch_build(settings: Settings, seeds_dir: Path, workdir: Path, name: str,
     try:
         ensure_raw_tables(scratch)
         try:
-            run_dbt(scratch, ["build"], target_path=workdir / f"{name}-target", quiet=True)
+            run_dbt(scratch, build_args(), target_path=workdir / f"{name}-target", quiet=True)
         except DataError as exc:
             raise DataError(
                 f"the marts do not build with {label}, so nothing was compared and the real marts are unchanged: {exc}"
