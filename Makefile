@@ -21,7 +21,7 @@ demo: $(STAMP)
 ## The whole suite: pytest, which also runs `dbt build` (seeds, models, data tests; unit tests once) on
 ## DuckDB and on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses 2 --dist loadfile
 
 ## Linters (part of `make test`): ruff on the Python, sqlfluff on the dbt SQL. sqlfluff's dbt templater
 ## compiles the project with the committed profile against a scratch DuckDB, so it needs no server.

@@ -31,13 +31,19 @@ def demo_seeds(tmp_path_factory) -> Path:
 
     folder = tmp_path_factory.mktemp("demo-seeds")
     write_seeds(folder)
-    previous = os.environ.get("SIBYL_SEEDS_DIR")
-    os.environ["SIBYL_SEEDS_DIR"] = str(folder)
-    yield folder
-    if previous is None:
-        del os.environ["SIBYL_SEEDS_DIR"]
-    else:
-        os.environ["SIBYL_SEEDS_DIR"] = previous
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SIBYL_SEEDS_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_artifacts_outside_the_checkout(tmp_path_factory) -> None:
+    """dbt's artifacts of this test process's builds go to a folder of the session's (unless a fixture
+    gives them one of their own), never to the checkout's target/, which another process of `make test`
+    may be writing at the same time."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DBT_TARGET_PATH", dbt_target_path(tmp_path_factory, "default"))
+        yield
 
 
 def postgres_uri() -> str:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import yaml
+
 from helpers import invoke
 
 PROJECT = Path(__file__).resolve().parents[2]
