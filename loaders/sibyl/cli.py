@@ -124,6 +124,10 @@ def generate_cur_command(
 # --- load -------------------------------------------------------------------------------------
 
 
+def _quiet_option(func):
+    return click.option("--quiet", is_flag=True, help="No progress display (there is none either when stderr is not a terminal).")(func)
+
+
 @cli.group()
 def load() -> None:
     """Land raw data in the warehouse."""
@@ -137,8 +141,9 @@ def load() -> None:
     is_flag=True,
     help="Let these deliveries replace the same months of the same payer accounts loaded from another source.",
 )
+@_quiet_option
 @click.pass_context
-def load_cur_command(ctx: click.Context, source: str, billing_period: dt.date | None, replace_other_sources: bool) -> None:
+def load_cur_command(ctx: click.Context, source: str, billing_period: dt.date | None, replace_other_sources: bool, quiet: bool) -> None:
     """Load the current CUR delivery of each billing period under SOURCE (s3://bucket/prefix, a folder, or one CUR file, local or in S3).
 
     All months load in one transaction: if one fails, none is published.
@@ -147,18 +152,25 @@ def load_cur_command(ctx: click.Context, source: str, billing_period: dt.date | 
     local copy of the bucket, a CUR 2.0 export beside the legacy CUR) is refused, or replaces the
     first with --replace-other-sources.
     """
-    _load_cur(_settings(ctx), source, billing_period, replace_other_sources)
+    _load_cur(_settings(ctx), source, billing_period, replace_other_sources, quiet)
 
 
-def _load_cur(settings: Settings, source: str, billing_period: dt.date | None, replace_other_sources: bool = False) -> None:
+def _load_cur(
+    settings: Settings, source: str, billing_period: dt.date | None, replace_other_sources: bool = False, quiet: bool = True
+) -> None:
     from sibyl.cur.discover import discover
     from sibyl.cur.load import load_deliveries
+    from sibyl.progress import LoadProgress, wanted
     from sibyl.warehouse import connect
 
     deliveries = discover(source, billing_period)
     started = time.monotonic()
-    with connect(settings) as wh:
-        results = load_deliveries(wh, deliveries, on_result=_say_loaded, replace_other_sources=replace_other_sources)
+    progress = LoadProgress(deliveries, enabled=wanted(quiet))
+    try:
+        with connect(settings) as wh:
+            results = load_deliveries(wh, deliveries, on_result=_say_loaded, replace_other_sources=replace_other_sources, progress=progress)
+    finally:
+        progress.close()
     _echo_err(f"{len(results)} billing period(s) in {settings.target} ({time.monotonic() - started:.1f}s)")
 
 
@@ -351,15 +363,19 @@ def _read_warehouse(settings: Settings):
     help="Also run dbt's unit tests. They test the models' logic on fixed inputs, not the data, so CI and "
     "`make test` run them and a production build need not.",
 )
+@_quiet_option
 @click.pass_context
-def build(ctx: click.Context, select: str | None, unit_tests: bool) -> None:
-    """Run `dbt build` (seeds, models, data tests) on the target; raw tables nothing has loaded yet are created empty."""
+def build(ctx: click.Context, select: str | None, unit_tests: bool, quiet: bool) -> None:
+    """Run `dbt build` (seeds, models, data tests) on the target; raw tables nothing has loaded yet are created empty.
+
+    At a terminal, a count of dbt's nodes done stands for dbt's line per node, and dbt's summary follows."""
     from sibyl.dbt_runner import build_args, run_dbt
+    from sibyl.progress import BuildProgress, wanted
     from sibyl.raw_tables import ensure_raw_tables
 
     settings = _settings(ctx)
     ensure_raw_tables(settings)
-    run_dbt(settings, build_args(select=select, unit_tests=unit_tests))
+    run_dbt(settings, build_args(select=select, unit_tests=unit_tests), progress=BuildProgress() if wanted(quiet) else None)
 
 
 # --- report -----------------------------------------------------------------------------------

@@ -10,21 +10,40 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sibyl.config import Settings
 from sibyl.errors import EXIT_DATA, ConfigError, DataError
+from sibyl.progress import BuildProgress
 
 
-def run_dbt(settings: Settings, args: list[str], *, target_path: Path | None = None, quiet: bool = False) -> None:
+def run_dbt(
+    settings: Settings, args: list[str], *, target_path: Path | None = None, quiet: bool = False, progress: BuildProgress | None = None
+) -> None:
     """`dbt <args>` in the project folder; exit 1 from dbt (a failed test or model) is a data error.
 
     `target_path`: dbt's artifacts go there instead of the project's target/ (a scratch build leaves
-    the real build's alone); `quiet`: dbt's own output is not shown, the caller says what happened.
+    the real build's alone); `quiet`: dbt's own output is not shown, the caller says what happened;
+    `progress`: dbt's lines feed it instead of the screen, and dbt's summary is shown at the end.
     """
     started = time.time()
-    completed = _dbt(settings, args, capture=quiet, target_path=target_path)
+    if progress is None:
+        completed = _dbt(settings, args, capture=quiet, target_path=target_path)
+    else:
+        try:
+            completed = _dbt(settings, args, target_path=target_path, on_line=progress.line)
+        finally:
+            progress.close()
+        print(_summary(completed.stdout), end="", flush=True)
     _check(completed, settings, args, _failures(target_path or _target_path(settings.project_dir), started), shown=not quiet)
+
+
+def _summary(output: str) -> str:
+    """dbt's output from "Finished running …" on: the counts, and each failure in full."""
+    lines = output.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if "Finished running" in line), 0)
+    return "".join(lines[first:])
 
 
 def build_args(*, select: str | None = None, unit_tests: bool = False) -> list[str]:
@@ -47,7 +66,15 @@ def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[st
     return columns, [tuple(row[c] for c in columns) for row in rows]
 
 
-def _dbt(settings: Settings, args: list[str], *, capture: bool = False, target_path: Path | None = None) -> subprocess.CompletedProcess:
+def _dbt(
+    settings: Settings,
+    args: list[str],
+    *,
+    capture: bool = False,
+    target_path: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> subprocess.CompletedProcess:
+    """dbt in a process of its own; `capture`: its output is returned, not shown; `on_line` hears each line as it comes (captured too)."""
     env = {
         **os.environ,
         "SIBYL_TARGET": settings.target,
@@ -68,7 +95,14 @@ def _dbt(settings: Settings, args: list[str], *, capture: bool = False, target_p
             "--target",
             settings.target,
         ]
-        return subprocess.run(command, cwd=settings.project_dir, env=env, text=True, stdout=subprocess.PIPE if capture else None)
+        if on_line is None:
+            return subprocess.run(command, cwd=settings.project_dir, env=env, text=True, stdout=subprocess.PIPE if capture else None)
+        lines = []
+        with subprocess.Popen(command, cwd=settings.project_dir, env=env, text=True, stdout=subprocess.PIPE) as process:
+            for line in process.stdout:
+                on_line(line)
+                lines.append(line)
+        return subprocess.CompletedProcess(command, process.returncode, "".join(lines))
 
 
 def _check(completed: subprocess.CompletedProcess, settings: Settings, args: list[str], failures: list[str], *, shown: bool = True) -> None:

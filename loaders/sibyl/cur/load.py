@@ -19,6 +19,7 @@ from sibyl.cur.line_items import line_items
 from sibyl.cur.schema import ensure_raw_schema
 from sibyl.cur.validate import Tally, validate_delivery
 from sibyl.errors import ConfigError, DataError, first_line
+from sibyl.progress import NO_LOAD_PROGRESS, LoadProgress
 from sibyl.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,14 @@ class OtherSource:
     loaded: LoadedDelivery
 
 
-def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None, *, replace_other_sources: bool = False) -> list[LoadResult]:
+def load_deliveries(
+    wh: Warehouse,
+    deliveries: list[Delivery],
+    on_result=None,
+    *,
+    replace_other_sources: bool = False,
+    progress: LoadProgress = NO_LOAD_PROGRESS,
+) -> list[LoadResult]:
     """Publish every delivery in one transaction; `on_result` hears of each once it is committed.
 
     A month of a payer account comes from one source: a delivery whose payer accounts another
@@ -70,8 +78,10 @@ def load_deliveries(wh: Warehouse, deliveries: list[Delivery], on_result=None, *
         # Its own transaction: a failed load leaves the schema brought up to date, and no data.
         ensure_raw_schema(wh)
     with wh.transaction():
-        results = [publish(wh, delivery, replace_other_sources=replace_other_sources) for delivery in deliveries]
+        results = [publish(wh, delivery, replace_other_sources=replace_other_sources, progress=progress) for delivery in deliveries]
+        progress.step("", "publish")
         _swap_in(wh, [r for r in results if r.status == "published"])
+    progress.close()  # before the results are said, below the bar's last state
     for r in results:
         if on_result:
             on_result(r)
@@ -89,7 +99,15 @@ def _swap_in(wh: Warehouse, published: list[LoadResult]) -> None:
         ) from exc
 
 
-def publish(wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = False) -> LoadResult:
+def publish(
+    wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = False, progress: LoadProgress = NO_LOAD_PROGRESS
+) -> LoadResult:
+    result = _publish_if_new(wh, delivery, replace_other_sources, progress)
+    progress.done(len(delivery.files), result.row_count if result.status == "published" else 0)
+    return result
+
+
+def _publish_if_new(wh: Warehouse, delivery: Delivery, replace_other_sources: bool, progress: LoadProgress) -> LoadResult:
     current = _current_load(wh, delivery)
     if current and current.version == delivery.version:
         return LoadResult(delivery, "unchanged", current.load_id, current.row_count, current.billed_total, loaded=current)
@@ -104,17 +122,23 @@ def publish(wh: Warehouse, delivery: Delivery, *, replace_other_sources: bool = 
             delivery, "superseded", kept.load_id, kept.row_count, kept.billed_total, loaded=kept, superseded_by=replacer.source
         )
 
+    progress.step(delivery.period_label, "download" if any(f.startswith("s3://") for f in delivery.files) else "read")
     with open_delivery(delivery) as reader:
-        return _publish(wh, delivery, reader, current, replace_other_sources)
+        return _publish(wh, delivery, reader, current, replace_other_sources, progress)
 
 
-def _publish(wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None, replace_other_sources: bool) -> LoadResult:
+def _publish(
+    wh: Warehouse, delivery: Delivery, reader, current: LoadedDelivery | None, replace_other_sources: bool, progress: LoadProgress
+) -> LoadResult:
     load_id = uuid.uuid4().hex
     try:
+        progress.step(delivery.period_label, "validate")
         tally = validate_delivery(wh.fetch_files_query, reader, load_id)
+        progress.validated(tally.rows)
         others = _other_sources(wh, delivery, tally.payer_account_ids)
         _check_other_sources(delivery, tally, others, replace_other_sources)
         log.debug("publishing %s %s (load %s)", delivery.source, delivery.period_label, load_id)
+        progress.step(delivery.period_label, "write")
         _land(wh, delivery, reader, load_id, tally)
         replaced = current.load_id if current else None
         replaced_ids = ([replaced] if replaced else []) + [other.load_id for other in others]
