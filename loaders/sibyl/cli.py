@@ -345,15 +345,16 @@ def _read_warehouse(settings: Settings):
 
 @cli.command()
 @click.option("--select", "select", default=None, help="dbt node selection (default: everything).")
+@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental models over every billing period (after a model changed).")
 @click.pass_context
-def build(ctx: click.Context, select: str | None) -> None:
+def build(ctx: click.Context, select: str | None, full_refresh: bool) -> None:
     """Run `dbt build` (seeds, models, tests) on the target; raw tables nothing has loaded yet are created empty."""
     from sibyl.dbt_runner import run_dbt
     from sibyl.raw_tables import ensure_raw_tables
 
     settings = _settings(ctx)
     ensure_raw_tables(settings)
-    run_dbt(settings, ["build", *(["--select", select] if select else [])])
+    run_dbt(settings, ["build", *(["--select", select] if select else []), *(["--full-refresh"] if full_refresh else [])])
 
 
 # --- report -----------------------------------------------------------------------------------
