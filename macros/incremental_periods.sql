@@ -24,7 +24,7 @@
 
 
 {#- The model's filter on its billing-period column: every period on a full build, else the periods to
-    rebuild, as literals (so PostgreSQL prunes raw's partitions and DuckDB skips row groups). -#}
+    rebuild, as literals (so PostgreSQL can prune raw's partitions and DuckDB skip row groups). -#}
 {% macro periods_to_build_filter(column='billing_period') -%}
     {%- if not is_incremental() -%}
         1 = 1

@@ -12,7 +12,7 @@
     union all
     {%- endfor %}
     {%- for name in var_names %}
-    select cast('var {{ name }}={{ var(name) }}' as {{ dbt.type_string() }}) as row_text
+    select cast('var {{ name }}={{ var(name) | string | replace("'", "''") }}' as {{ dbt.type_string() }}) as row_text
     {{- ' union all' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
