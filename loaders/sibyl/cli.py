@@ -363,9 +363,10 @@ def _read_warehouse(settings: Settings):
     help="Also run dbt's unit tests. They test the models' logic on fixed inputs, not the data, so CI and "
     "`make test` run them and a production build need not.",
 )
+@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental models over every billing period (after a model changed).")
 @_quiet_option
 @click.pass_context
-def build(ctx: click.Context, select: str | None, unit_tests: bool, quiet: bool) -> None:
+def build(ctx: click.Context, select: str | None, unit_tests: bool, full_refresh: bool, quiet: bool) -> None:
     """Run `dbt build` (seeds, models, data tests) on the target; raw tables nothing has loaded yet are created empty.
 
     At a terminal, a count of dbt's nodes done stands for dbt's line per node, and dbt's summary follows."""
@@ -375,7 +376,8 @@ def build(ctx: click.Context, select: str | None, unit_tests: bool, quiet: bool)
 
     settings = _settings(ctx)
     ensure_raw_tables(settings)
-    run_dbt(settings, build_args(select=select, unit_tests=unit_tests), progress=BuildProgress() if wanted(quiet) else None)
+    args = build_args(select=select, unit_tests=unit_tests, full_refresh=full_refresh)
+    run_dbt(settings, args, progress=BuildProgress() if wanted(quiet) else None)
 
 
 # --- report -----------------------------------------------------------------------------------

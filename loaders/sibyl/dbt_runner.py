@@ -46,10 +46,15 @@ def _summary(output: str) -> str:
     return "".join(lines[first:])
 
 
-def build_args(*, select: str | None = None, unit_tests: bool = False) -> list[str]:
+def build_args(*, select: str | None = None, unit_tests: bool = False, full_refresh: bool = False) -> list[str]:
     """`dbt build`'s arguments: unit tests only when asked (dbt's guidance: they belong to CI, and each
     costs a query, ~5 s a build here)."""
-    return ["build", *(["--select", select] if select else []), *([] if unit_tests else ["--exclude-resource-type", "unit_test"])]
+    return [
+        "build",
+        *(["--select", select] if select else []),
+        *([] if unit_tests else ["--exclude-resource-type", "unit_test"]),
+        *(["--full-refresh"] if full_refresh else []),
+    ]
 
 
 def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[str], list[tuple]]:

@@ -1,19 +1,36 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=period_incremental_strategy(),
+    unique_key='billing_period',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_of_replaced_loads() }}",
+) }}
 
-{#- Daily cost per row of the team views (a table: both team views read it). Usage and purchases
+{#- Daily cost per row of the team views and billing period (a table, incremental by billing period:
+    both team views read it). Usage and purchases
     go to their team (or `unallocated`); tax, credits and adjustments are rows of their own, never
     netted into a team. -#}
+-- depends_on: {{ ref('stg_cur__loads') }}
 with
 
 line_items as (
 
     select * from {{ ref('int_line_items_attributed') }}
+    where {{ periods_to_build_filter() }}
+
+),
+
+digest as (
+
+    select * from {{ ref('int_build_inputs_digest') }}
 
 ),
 
 labelled as (
 
     select
+        billing_period,
+        load_id,
         usage_date,
         case
             when charge_category in ('Usage', 'Purchase') then team
@@ -30,16 +47,29 @@ labelled as (
 
 ),
 
-final as (
+daily as (
 
     select
+        billing_period,
         usage_date,
         team,
         row_type,
+        load_id,
         sum(cost) as cost
 
     from labelled
-    group by usage_date, team, row_type
+    group by billing_period, usage_date, team, row_type, load_id
+
+),
+
+final as (
+
+    select
+        daily.*,
+        {{ build_columns() }}
+
+    from daily
+    cross join digest
 
 )
 

@@ -1,3 +1,5 @@
+{{ config(post_hook=[{'sql': "{{ bi_index(['team', 'billing_month']) }}", 'transaction': False}]) }}
+
 {#- Cost per calendar month and team, with the previous month and the change. The month holding
     the as-of date, when not yet complete, is flagged month-to-date and compared with the same
     number of days of the previous month (capped at that month's length). -#}

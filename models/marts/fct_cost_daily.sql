@@ -1,14 +1,38 @@
+{#- on_schema_change: not 'fail', for PostgreSQL would read the contract's varchar columns and the
+    query's text as a change on every run. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=period_incremental_strategy(),
+    unique_key='billing_period',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_rows_of_replaced_loads() }}",
+    post_hook=[
+        {'sql': "{{ bi_index(['team', 'usage_date']) }}", 'transaction': False},
+        {'sql': "{{ bi_index(['usage_date']) }}", 'transaction': False},
+        {'sql': "{{ bi_index(['billing_period']) }}", 'transaction': False},
+    ],
+) }}
+
 {#- The grain BI tools slice: usage day × account × team × service × AWS product × region ×
-    charge category × allocation method. Every dollar of raw lands in exactly one row. -#}
+    charge category × allocation method. Every dollar of raw lands in exactly one row. Incremental by
+    billing period: a build rebuilds the periods restated since the last one (macros/incremental_periods.sql). -#}
+-- depends_on: {{ ref('stg_cur__loads') }}
 with
 
 line_items as (
 
     select * from {{ ref('int_line_items_attributed') }}
+    where {{ periods_to_build_filter() }}
 
 ),
 
-final as (
+digest as (
+
+    select * from {{ ref('int_build_inputs_digest') }}
+
+),
+
+daily as (
 
     select
         usage_date,
@@ -21,6 +45,7 @@ final as (
         charge_category,
         allocation_method,
         currency_code,
+        load_id,
         sum(unblended_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
         sum(public_on_demand_cost) as list_cost,
@@ -38,7 +63,19 @@ final as (
         region_code,
         charge_category,
         allocation_method,
-        currency_code
+        currency_code,
+        load_id
+
+),
+
+final as (
+
+    select
+        daily.*,
+        {{ build_columns() }}
+
+    from daily
+    cross join digest
 
 )
 

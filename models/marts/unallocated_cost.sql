@@ -1,3 +1,5 @@
+{{ config(post_hook=[{'sql': "{{ bi_index(['cost_rank']) }}", 'transaction': False}]) }}
+
 {#- The biggest spend no team claims, by account, AWS product and resource, over the 30-day
     window: the list to clean up first, with the required tags each resource lacks on its latest
     usage (tags change; the latest say what to fix, not any one of the older sets). -#}
