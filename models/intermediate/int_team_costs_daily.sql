@@ -1,8 +1,8 @@
 {{ config(materialized='table') }}
 
 {#- Daily cost per row of the team views (a table: both team views read it). Usage and purchases
-    go to their team (or `unallocated`); tax, credits and adjustments are rows of their own, never
-    netted into a team. -#}
+    go to their team (or `unallocated`), in the team's business unit of that day; tax, credits and
+    adjustments are rows of their own, never netted into a team. -#}
 with
 
 line_items as (
@@ -19,6 +19,8 @@ labelled as (
             when charge_category in ('Usage', 'Purchase') then team
             else '(' || lower(charge_category) || ')'
         end as team,
+        case when charge_category in ('Usage', 'Purchase') then business_unit end as business_unit,
+        case when charge_category in ('Usage', 'Purchase') then business_group end as business_group,
         case
             when charge_category not in ('Usage', 'Purchase') then 'charge'
             when team = 'unallocated' then 'unallocated'
@@ -35,11 +37,13 @@ final as (
     select
         usage_date,
         team,
+        business_unit,
+        business_group,
         row_type,
         sum(cost) as cost
 
     from labelled
-    group by usage_date, team, row_type
+    group by usage_date, team, business_unit, business_group, row_type
 
 )
 

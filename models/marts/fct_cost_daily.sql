@@ -1,5 +1,6 @@
 {#- The grain BI tools slice: usage day × account × team × service × AWS product × region ×
-    charge category × allocation method. Every dollar of raw lands in exactly one row. -#}
+    charge category × allocation method, with the team's business unit and group of that day (var
+    hierarchy). Every dollar of raw lands in exactly one row. -#}
 with
 
 line_items as (
@@ -15,6 +16,8 @@ final as (
         billing_period,
         usage_account_id,
         team,
+        business_unit,
+        business_group,
         service,
         product_code,
         region_code,
@@ -33,6 +36,8 @@ final as (
         billing_period,
         usage_account_id,
         team,
+        business_unit,
+        business_group,
         service,
         product_code,
         region_code,
