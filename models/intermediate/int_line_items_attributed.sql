@@ -48,10 +48,10 @@ joined as (
         line_items.*,
         owners.environment,
         owners.tagged_team,
-        coalesce(overrides.service, owners.tagged_service) as service,
-        coalesce(overrides.team, override_services.team) as override_team,
         tagged_services.team as service_team,
-        account_owners.team as account_team
+        account_owners.team as account_team,
+        coalesce(overrides.service, owners.tagged_service) as service,
+        coalesce(overrides.team, override_services.team) as override_team
 
     from line_items
     left join owners

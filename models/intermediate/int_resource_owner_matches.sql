@@ -60,8 +60,8 @@ matched as (
         subjects.usage_type,
         rules.team,
         rules.service,
-        case when rules.team is not null then 'team ' || rules.team else 'service ' || rules.service end as owner,
-        rules.match_type || ' ' || rules.pattern as rule
+        case when rules.team is not null then 'team ' || rules.team else 'service ' || rules.service end as owner_label,
+        rules.match_type || ' ' || rules.pattern as matched_rule
 
     from subjects
     inner join rules
@@ -78,8 +78,8 @@ owners as (
         usage_type,
         min(team) as team,
         min(service) as service,
-        count(distinct owner) as owner_count,
-        {{ dbt.listagg("rule || ' -> ' || owner", "'; '", "order by rule") }} as matched_rows
+        count(distinct owner_label) as owner_count,
+        {{ dbt.listagg("matched_rule || ' -> ' || owner_label", "'; '", "order by matched_rule") }} as matched_rows
 
     from matched
     group by subject, resource_id, arn, usage_type
@@ -95,9 +95,9 @@ final as (
         owners.usage_type,
         owners.team,
         owners.service,
-        coalesce(owners.team, current_services.team) as current_team,
         owners.owner_count,
-        owners.matched_rows
+        owners.matched_rows,
+        coalesce(owners.team, current_services.team) as current_team
 
     from owners
     left join current_services

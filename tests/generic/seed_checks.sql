@@ -31,8 +31,8 @@
 {% endtest %}
 
 
-{% test seed_valid_regex(model, column_name, where=none) %}
-    {{ fail_with_values(model, invalid_regex_rows_sql(model, column_name, where),
+{% test seed_valid_regex(model, column_name, rows_where=none) %}
+    {{ fail_with_values(model, invalid_regex_rows_sql(model, column_name, rows_where),
         column_name ~ " is not a valid regular expression on " ~ target.type) }}
 {% endtest %}
 
