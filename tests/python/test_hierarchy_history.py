@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from click.testing import CliRunner
 
-from expected import charge_category, effective_cost, line_item_owner, line_items, seed
+from expected import effective_cost, line_item_owner, line_items, seed
 from helpers import warehouse_rows
 from sibyl.cli import cli
 from sibyl.config import Settings
@@ -24,11 +24,11 @@ HIERARCHY_MODELS = "int_line_items_attributed int_team_costs_daily fct_cost_dail
 
 
 def expected_units(demo_cur, as_was: bool) -> dict[str | None, float]:
-    """Effective cost per business unit of the day (None: unallocated and charges), checkout's moved."""
+    """Effective cost per business unit of the line items' team on their day (None: unallocated), checkout's moved."""
     units = {row["team"]: row["business_unit"] for row in seed("teams") if not row["valid_from"]}
     totals: dict[str | None, float] = defaultdict(float)
     for row in line_items(demo_cur):
-        team = line_item_owner(row)[0] if charge_category(row["line_item_line_item_type"]) in ("Usage", "Purchase") else None
+        team = line_item_owner(row)[0]
         unit = units.get(team)
         if team == "checkout" and (not as_was or row["usage_date"] >= MOVED_ON):
             unit = "Infrastructure"
