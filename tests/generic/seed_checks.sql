@@ -39,6 +39,7 @@
 
 {#- A seed with a history (valid_from): one row per key and valid_from; a key may have several rows. -#}
 {% test seed_unique_per_valid_from(model, column_name) %}
+    {{ require_seed_column(model, 'valid_from') }}
     {{ fail_with_values(model,
         "select " ~ column_name ~ " || coalesce(' (valid_from ' || valid_from || ')', '') as value from " ~ model
         ~ " group by " ~ column_name ~ ", valid_from having count(*) > 1",
@@ -48,6 +49,7 @@
 
 {#- A date as YYYY-MM-DD, or empty. The seed reads it as text, so a typo is this line, not a cast error. -#}
 {% test seed_valid_date(model, column_name, row_label) %}
+    {{ require_seed_column(model, column_name) }}
     {{ fail_with_values(model,
         "select " ~ row_label ~ " || ': ' || " ~ column_name ~ " as value from " ~ model
         ~ " where coalesce(trim(" ~ column_name ~ "), '') <> '' and not "
@@ -93,3 +95,4 @@
     {% endif %}
     {{ rows_sql }}
 {% endtest %}
+

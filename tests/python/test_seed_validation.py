@@ -44,7 +44,7 @@ def append(path: Path, line: str) -> None:
 CASES = {
     "duplicate team": (
         "teams.csv",
-        "sre,Infrastructure,dup@example.com,#dup",
+        "sre,Infrastructure,dup@example.com,#dup,",
         "seeds/teams.csv: team is duplicated (give each row of its history another valid_from): sre",
     ),
     "two rows of a team's history from one day": (
@@ -95,17 +95,17 @@ CASES = {
     ),
     "team names a missing unit": (
         "teams.csv",
-        "drones,Aviation,drones@example.com,#drones",
+        "drones,Aviation,drones@example.com,#drones,",
         "seeds/teams.csv: business_unit names no row of business_units.csv: Aviation",
     ),
     "service names a missing team": (
         "services.csv",
-        "orphan-api,ghosts,api,,,Nobody owns it.",
+        "orphan-api,ghosts,api,,,Nobody owns it.,",
         "seeds/services.csv: team names no row of teams.csv: ghosts",
     ),
     "account owner names a missing team": (
         "account_owners.csv",
-        "000000000001,ghosts",
+        "000000000001,ghosts,",
         "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
     ),
     "invalid rule regex": (
@@ -124,6 +124,23 @@ CASES = {
         "seeds/tag_rules.csv: normalized_key is empty for rule_name: nameless_rule",
     ),
 }
+
+
+def test_a_seed_without_its_valid_from_column_is_one_line(project_copy, duckdb_path):
+    """Seeds written before histories existed: the build says which column to add, before any model reads it."""
+    teams = project_copy / "seeds" / "teams.csv"
+    teams.write_text("\n".join(line.rsplit(",", 1)[0] for line in teams.read_text().splitlines()) + "\n")
+
+    result = sibyl("--target", "duckdb", "build", "--select", "resource_type:seed")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            ": seeds/teams.csv: no valid_from column: add it as the last column of the header (empty cells: each row holds since forever)"
+        )
+    )
 
 
 # Only a regex compiles differently per engine; the other checks are the same SQL on both, so they run once.
