@@ -145,7 +145,9 @@ final as (
         owners.tagged_team,
         owners.service_team,
         account_owners.team as account_team,
-        {%- set steps = ['overridden.override_team', 'owners.tagged_team', 'owners.service_team', 'account_owners.team'] %}
+        {%- set steps = [
+            'overridden.override_team', 'owners.tagged_team', 'owners.service_team', 'account_owners.team'
+        ] %}
         {{ attributed_team(*steps) }} as team,
         {{ allocation_method(*steps) }} as allocation_method,
         compliance.is_compliant,

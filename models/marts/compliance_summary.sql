@@ -50,7 +50,9 @@ judged as (
         states.scan_started_at,
         states.scan_status,
         states.account_id,
-        {%- set steps = ['overrides.current_team', 'owners.tagged_team', 'owners.service_team', 'account_owners.team'] %}
+        {%- set steps = [
+            'overrides.current_team', 'owners.tagged_team', 'owners.service_team', 'account_owners.team'
+        ] %}
         {{ attributed_team(*steps) }} as team,
         states.is_carried_forward,
         compliance.is_compliant,
