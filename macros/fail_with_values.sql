@@ -12,3 +12,16 @@
     {% endif %}
     {{ rows_sql }}
 {% endmacro %}
+
+
+{#- A seed written before a column existed (valid_from) is one line saying what to add, not a SQL error. -#}
+{% macro require_seed_column(model, column) %}
+    {% if execute %}
+        {% set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list %}
+        {% if column not in columns %}
+            {{ exceptions.raise_compiler_error(
+                "seeds/" ~ model.identifier ~ ".csv: no " ~ column ~ " column: add it as the last column of the header "
+                ~ "(empty cells: each row holds since forever)") }}
+        {% endif %}
+    {% endif %}
+{% endmacro %}

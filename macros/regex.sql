@@ -21,25 +21,26 @@
 {%- endmacro %}
 
 
-{#- Rows of `relation` whose `column` does not compile as a regex on this engine. -#}
-{% macro invalid_regex_rows_sql(relation, column) -%}
-    {{ return(adapter.dispatch('invalid_regex_rows_sql', 'sibyl')(relation, column)) }}
+{#- Rows of `relation` whose `column` does not compile as a regex on this engine; `where`, when
+    given, limits the rows read (a seed whose column holds a regex only on some rows). -#}
+{% macro invalid_regex_rows_sql(relation, column, where=none) -%}
+    {{ return(adapter.dispatch('invalid_regex_rows_sql', 'sibyl')(relation, column, where)) }}
 {%- endmacro %}
 
 {#- Engines without a way to trap a regex error in SQL: read the patterns and reject the ones
     no engine compiles (unbalanced brackets or parentheses, a trailing backslash, a quantifier with
     nothing to repeat). Portable, but only the structure: the engine may still refuse what passes. -#}
-{% macro default__invalid_regex_rows_sql(relation, column) -%}
+{% macro default__invalid_regex_rows_sql(relation, column, where=none) -%}
     {%- set invalid = [] -%}
     {%- if execute -%}
-        {%- set patterns = run_query("select distinct " ~ column ~ " from " ~ relation ~ " where " ~ column ~ " is not null").columns[0].values() -%}
+        {%- set patterns = run_query("select distinct " ~ column ~ " from " ~ relation ~ " where " ~ column ~ " is not null" ~ (" and (" ~ where ~ ")" if where else "")).columns[0].values() -%}
         {%- for pattern in patterns if not sibyl_regex_is_well_formed(pattern) -%}
             {%- do invalid.append(pattern) -%}
         {%- endfor -%}
     {%- endif %}
     select {{ column }} as value from {{ relation }}
     {# Standard SQL quoting ('' for '): the portable default knows no engine's escapes. -#}
-    where {% if invalid %}{{ column }} in ({% for pattern in invalid %}'{{ pattern | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}){% else %}1 = 0{% endif %}
+    where {% if where %}({{ where }}) and {% endif %}{% if invalid %}{{ column }} in ({% for pattern in invalid %}'{{ pattern | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}){% else %}1 = 0{% endif %}
 {%- endmacro %}
 
 {% macro sibyl_regex_is_well_formed(pattern) -%}
@@ -74,12 +75,13 @@
     {{ return(state.ok and state.depth == 0 and not state.in_class and not state.escaped) }}
 {%- endmacro %}
 
-{% macro duckdb__invalid_regex_rows_sql(relation, column) -%}
+{% macro duckdb__invalid_regex_rows_sql(relation, column, where=none) -%}
     select {{ column }} as value from {{ relation }}
     where coalesce({{ column }}, '') <> '' and try(regexp_matches('', {{ column }})) is null
+    {%- if where %} and ({{ where }}){% endif %}
 {%- endmacro %}
 
-{% macro postgres__invalid_regex_rows_sql(relation, column) -%}
+{% macro postgres__invalid_regex_rows_sql(relation, column, where=none) -%}
     {#- PostgreSQL has no try(): a small function catches the error for each pattern. -#}
     {% if execute %}
         {% do run_query("
@@ -94,5 +96,7 @@
             $body$") %}
     {% endif %}
     select {{ column }} as value from {{ relation }}
-    where coalesce({{ column }}, '') <> '' and not {{ relation.schema }}.sibyl_regex_is_valid({{ column }})
+    where coalesce({{ column }}, '') <> ''
+    {%- if where %} and ({{ where }}){% endif %}
+    and not {{ relation.schema }}.sibyl_regex_is_valid({{ column }})
 {%- endmacro %}

@@ -3,14 +3,14 @@
     changes (a new tag rule, a team moved, an account owner changed), every billing period is
     rebuilt (macros/incremental_periods.sql). A view: recomputed from the seeds each time it is read. -#}
 {%- set seeds = [
-    'account_owners', 'business_groups', 'business_units', 'services', 'tag_rules', 'tag_value_aliases', 'teams',
+    'account_owners', 'business_groups', 'business_units', 'resource_owners', 'services', 'tag_rules', 'tag_value_aliases', 'teams',
 ] -%}
 {{ check_inputs_digest_seeds(seeds) }}
 with
 
 all_rows as (
 
-    {{ inputs_digest_rows(seeds, ['cost_basis', 'required_tags']) }}
+    {{ inputs_digest_rows(seeds, ['cost_basis', 'hierarchy', 'required_tags']) }}
 
 ),
 

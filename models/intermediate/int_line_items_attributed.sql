@@ -1,6 +1,8 @@
-{#- Every line item with exactly one team and how it was found (macros/attribution.sql: team tag,
-    service tag, the usage account's owner, else unallocated: kept, never dropped). Plus the FOCUS
-    charge category and the amortized (effective) cost. -#}
+{#- Every line item with exactly one team and how it was found (macros/attribution.sql: a row of
+    resource_owners.csv, team tag, service tag, the usage account's owner, else unallocated: kept, never
+    dropped), the business unit and group of that team, and, from the seeds' history, the service's and
+    account's owner and the team's unit valid on the usage day (var hierarchy, macros/hierarchy.sql).
+    Plus the FOCUS charge category and the amortized (effective) cost. -#}
 with
 
 line_items as (
@@ -15,26 +17,68 @@ owners as (
 
 ),
 
+overrides as (
+
+    select * from {{ ref('int_resource_owner_matches') }}
+    where subject = 'line_item'
+
+),
+
+services as (
+
+    select * from {{ ref('int_services_history') }}
+
+),
+
 account_owners as (
 
-    select * from {{ ref('account_owners') }}
+    select * from {{ ref('int_account_owners_history') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('int_teams_history') }}
+
+),
+
+joined as (
+
+    select
+        line_items.*,
+        owners.environment,
+        owners.tagged_team,
+        tagged_services.team as service_team,
+        account_owners.team as account_team,
+        coalesce(overrides.service, owners.tagged_service) as service,
+        coalesce(overrides.team, override_services.team) as override_team
+
+    from line_items
+    left join owners
+        on line_items.tag_set_id = owners.tag_set_id
+    left join overrides
+        on coalesce(line_items.resource_id, '') = overrides.resource_id
+        and coalesce(line_items.usage_type, '') = overrides.usage_type
+    left join services as override_services
+        on overrides.service = override_services.service
+        and {{ valid_on('override_services', 'line_items.usage_date') }}
+    left join services as tagged_services
+        on owners.tagged_service = tagged_services.service
+        and {{ valid_on('tagged_services', 'line_items.usage_date') }}
+    left join account_owners
+        on line_items.usage_account_id = account_owners.account_id
+        and {{ valid_on('account_owners', 'line_items.usage_date') }}
 
 ),
 
 attributed as (
 
     select
-        line_items.*,
-        owners.environment,
-        owners.tagged_service as service,
-        {{ attributed_team('owners', 'account_owners') }} as team,
-        {{ allocation_method('owners', 'account_owners') }} as allocation_method
+        *,
+        {{ attributed_team('override_team', 'tagged_team', 'service_team', 'account_team') }} as team,
+        {{ allocation_method('override_team', 'tagged_team', 'service_team', 'account_team') }} as allocation_method
 
-    from line_items
-    left join owners
-        on line_items.tag_set_id = owners.tag_set_id
-    left join account_owners
-        on line_items.usage_account_id = account_owners.account_id
+    from joined
 
 ),
 
@@ -42,10 +86,15 @@ final as (
 
     select
         attributed.*,
-        {{ charge_category('line_item_type') }} as charge_category,
+        teams.business_unit,
+        teams.business_group,
+        {{ charge_category('attributed.line_item_type') }} as charge_category,
         {{ effective_cost() }} as effective_cost
 
     from attributed
+    left join teams
+        on attributed.team = teams.team
+        and {{ valid_on('teams', 'attributed.usage_date') }}
 
 )
 

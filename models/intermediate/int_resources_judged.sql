@@ -4,7 +4,10 @@
 {#- Every resource the inventory holds now (the latest scan's state) or the CUR bills in the 30-day
     window, once per (account, resource id), with the tags that judge it: the inventory's when it
     holds the resource (they are current; the CUR's are as of its latest usage), else the CUR's
-    latest usage's. Compliance and the owning team (macros/attribution.sql) follow from that tag set. -#}
+    latest usage's. Compliance and the owning team (macros/attribution.sql) follow from that tag set,
+    after a row of resource_owners.csv matching its id or ARN (for a resource only the CUR knows: its
+    latest usage's override), and before the account's owner. A resource is owned now: the seeds' rows
+    of today (their latest valid_from) give its service's and account's team. -#}
 with
 
 states as (
@@ -40,7 +43,15 @@ owners as (
 
 account_owners as (
 
-    select * from {{ ref('account_owners') }}
+    select * from {{ ref('int_account_owners_history') }}
+    where is_current
+
+),
+
+overrides as (
+
+    select * from {{ ref('int_resource_owner_matches') }}
+    where subject = 'resource'
 
 ),
 
@@ -108,29 +119,48 @@ merged as (
 
 ),
 
-final as (
+overridden as (
 
     select
         merged.*,
+        case
+            when merged.is_in_inventory then overrides.current_team
+            when merged.cur_allocation_method = 'resource_override' then merged.cur_team
+        end as override_team
+
+    from merged
+    left join overrides
+        on merged.resource_id = overrides.resource_id
+        and coalesce(nullif(merged.arn, ''), merged.resource_id) = overrides.arn
+
+),
+
+final as (
+
+    select
+        overridden.*,
         owners.team_tag_value,
         owners.service_tag_value,
         owners.environment,
         owners.tagged_team,
         owners.service_team,
         account_owners.team as account_team,
-        {{ attributed_team('owners', 'account_owners') }} as team,
-        {{ allocation_method('owners', 'account_owners') }} as allocation_method,
+        {%- set steps = [
+            'overridden.override_team', 'owners.tagged_team', 'owners.service_team', 'account_owners.team'
+        ] %}
+        {{ attributed_team(*steps) }} as team,
+        {{ allocation_method(*steps) }} as allocation_method,
         compliance.is_compliant,
         compliance.missing_tags,
         compliance.invalid_tags
 
-    from merged
+    from overridden
     left join owners
-        on merged.tag_set_id = owners.tag_set_id
+        on overridden.tag_set_id = owners.tag_set_id
     left join compliance
-        on merged.tag_set_id = compliance.tag_set_id
+        on overridden.tag_set_id = compliance.tag_set_id
     left join account_owners
-        on merged.account_id = account_owners.account_id
+        on overridden.account_id = account_owners.account_id
 
 )
 

@@ -3,7 +3,7 @@
 {{ config(materialized='table') }}
 
 {#- Per tag set: the team its `team` tag names and the service its `service` tag names, each only
-    when the seeds know it. One row per tag set, so joining line items to it never fans out. -#}
+    when the seeds know it, with the service's team today (line items read its team on their day). One row per tag set, so joining line items to it never fans out. -#}
 with
 
 resolved as (
@@ -14,13 +14,15 @@ resolved as (
 
 teams as (
 
-    select * from {{ ref('teams') }}
+    select * from {{ ref('int_teams_history') }}
+    where is_current
 
 ),
 
 services as (
 
-    select * from {{ ref('services') }}
+    select * from {{ ref('int_services_history') }}
+    where is_current
 
 ),
 

@@ -7,9 +7,8 @@
 ) }}
 
 {#- Daily cost per row of the team views and billing period (a table, incremental by billing period:
-    both team views read it). Usage and purchases
-    go to their team (or `unallocated`); tax, credits and adjustments are rows of their own, never
-    netted into a team. -#}
+    both team views read it). Usage and purchases go to their team (or `unallocated`), in the team's
+    business unit of that day; tax, credits and adjustments are rows of their own, never netted into a team. -#}
 -- depends_on: {{ ref('stg_cur__loads') }}
 with
 
@@ -36,6 +35,8 @@ labelled as (
             when charge_category in ('Usage', 'Purchase') then team
             else '(' || lower(charge_category) || ')'
         end as team,
+        case when charge_category in ('Usage', 'Purchase') then business_unit end as business_unit,
+        case when charge_category in ('Usage', 'Purchase') then business_group end as business_group,
         case
             when charge_category not in ('Usage', 'Purchase') then 'charge'
             when team = 'unallocated' then 'unallocated'
@@ -53,12 +54,14 @@ daily as (
         billing_period,
         usage_date,
         team,
+        business_unit,
+        business_group,
         row_type,
         load_id,
         sum(cost) as cost
 
     from labelled
-    group by billing_period, usage_date, team, row_type, load_id
+    group by billing_period, usage_date, team, business_unit, business_group, row_type, load_id
 
 ),
 

@@ -1,31 +1,24 @@
-{#- The rows every team view lists, whether or not they have cost: each team of the seeds,
-    `unallocated`, and one row per non-team charge category. Read from the seeds, as dim_teams
-    is: an intermediate model never depends on a mart. -#}
+{#- The rows every team view lists, whether or not they have cost: each team of the seeds in its
+    business unit today, `unallocated`, and one row per non-team charge category. Read from the seeds'
+    history, as dim_teams is: an intermediate model never depends on a mart. -#}
 with
 
 teams as (
 
-    select * from {{ ref('teams') }}
-
-),
-
-business_units as (
-
-    select * from {{ ref('business_units') }}
+    select * from {{ ref('int_teams_history') }}
+    where is_current
 
 ),
 
 team_rows as (
 
     select
-        teams.team,
-        teams.business_unit,
-        business_units.business_group,
+        team,
+        business_unit,
+        business_group,
         'team' as row_type
 
     from teams
-    left join business_units
-        on teams.business_unit = business_units.business_unit
 
 ),
 

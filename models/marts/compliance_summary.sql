@@ -24,7 +24,15 @@ owners as (
 
 account_owners as (
 
-    select * from {{ ref('account_owners') }}
+    select * from {{ ref('int_account_owners_history') }}
+    where is_current
+
+),
+
+overrides as (
+
+    select * from {{ ref('int_resource_owner_matches') }}
+    where subject = 'resource'
 
 ),
 
@@ -42,7 +50,10 @@ judged as (
         states.scan_started_at,
         states.scan_status,
         states.account_id,
-        {{ attributed_team('owners', 'account_owners') }} as team,
+        {%- set steps = [
+            'overrides.current_team', 'owners.tagged_team', 'owners.service_team', 'account_owners.team'
+        ] %}
+        {{ attributed_team(*steps) }} as team,
         states.is_carried_forward,
         compliance.is_compliant,
         coalesce(costs.effective_cost_30d, 0) as effective_cost_30d
@@ -54,6 +65,9 @@ judged as (
         on states.tag_set_id = owners.tag_set_id
     left join account_owners
         on states.account_id = account_owners.account_id
+    left join overrides
+        on states.resource_id = overrides.resource_id
+        and coalesce(nullif(states.arn, ''), states.resource_id) = overrides.arn
     left join costs
         on states.account_id = costs.usage_account_id
         and states.resource_id = costs.resource_id

@@ -2,7 +2,9 @@
 
 {#- Cost per calendar month and team, with the previous month and the change. The month holding
     the as-of date, when not yet complete, is flagged month-to-date and compared with the same
-    number of days of the previous month (capped at that month's length). -#}
+    number of days of the previous month (capped at that month's length). Every team is listed in its
+    business unit of today; a team that changed business unit (seeds' valid_from, var hierarchy =
+    as_was) has one more row in a month where it spent, or had spent the month before, in another. -#}
 with
 
 costs as (
@@ -71,6 +73,9 @@ row_costs as (
 
     select
         costs.team,
+        costs.business_unit,
+        costs.business_group,
+        costs.row_type,
         month_bounds.billing_month,
         {{ sum_between('costs.cost', 'costs.usage_date', 'month_bounds.billing_month', 'month_bounds.period_end') }}
             as cost,
@@ -80,7 +85,28 @@ row_costs as (
     from costs
     inner join month_bounds
         on costs.usage_date between month_bounds.prev_month and month_bounds.period_end
-    group by costs.team, month_bounds.billing_month
+    group by costs.team, costs.business_unit, costs.business_group, costs.row_type, month_bounds.billing_month
+
+),
+
+keyed_rows as (
+
+    select
+        month_bounds.billing_month,
+        view_rows.team,
+        view_rows.business_unit,
+        view_rows.business_group,
+        view_rows.row_type
+    from month_bounds
+    cross join view_rows
+    union
+    select
+        billing_month,
+        team,
+        business_unit,
+        business_group,
+        row_type
+    from row_costs
 
 ),
 
@@ -89,10 +115,10 @@ final as (
     {#- Columns in sqlfluff's order (plain ones first): the table's order is the contract's, in YAML. -#}
     select
         month_bounds.billing_month,
-        view_rows.team,
-        view_rows.business_unit,
-        view_rows.business_group,
-        view_rows.row_type,
+        keyed_rows.team,
+        keyed_rows.business_unit,
+        keyed_rows.business_group,
+        keyed_rows.row_type,
         month_bounds.is_month_to_date,
         coalesce(row_costs.cost, 0) as cost,
         coalesce(row_costs.cost_prev_month, 0) as cost_prev_month,
@@ -102,11 +128,13 @@ final as (
             else 100.0 * (row_costs.cost - row_costs.cost_prev_month) / row_costs.cost_prev_month
         end as mom_change_pct
 
-    from month_bounds
-    cross join view_rows
+    from keyed_rows
+    inner join month_bounds
+        on keyed_rows.billing_month = month_bounds.billing_month
     left join row_costs
-        on view_rows.team = row_costs.team
-        and month_bounds.billing_month = row_costs.billing_month
+        on keyed_rows.team = row_costs.team
+        and coalesce(keyed_rows.business_unit, '') = coalesce(row_costs.business_unit, '')
+        and keyed_rows.billing_month = row_costs.billing_month
 
 )
 

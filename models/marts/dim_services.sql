@@ -2,7 +2,8 @@ with
 
 services as (
 
-    select * from {{ ref('services') }}
+    select * from {{ ref('int_services_history') }}
+    where is_current
 
 ),
 

@@ -14,8 +14,9 @@
 ) }}
 
 {#- The grain BI tools slice: usage day × account × team × service × AWS product × region ×
-    charge category × allocation method. Every dollar of raw lands in exactly one row. Incremental by
-    billing period: a build rebuilds the periods restated since the last one (macros/incremental_periods.sql). -#}
+    charge category × allocation method, with the team's business unit and group of that day (var
+    hierarchy). Every dollar of raw lands in exactly one row. Incremental by billing period: a build
+    rebuilds the periods restated since the last one (macros/incremental_periods.sql). -#}
 -- depends_on: {{ ref('stg_cur__loads') }}
 with
 
@@ -39,6 +40,8 @@ daily as (
         billing_period,
         usage_account_id,
         team,
+        business_unit,
+        business_group,
         service,
         product_code,
         region_code,
@@ -58,6 +61,8 @@ daily as (
         billing_period,
         usage_account_id,
         team,
+        business_unit,
+        business_group,
         service,
         product_code,
         region_code,

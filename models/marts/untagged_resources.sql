@@ -1,5 +1,6 @@
 {#- Every non-compliant resource, from the inventory and from the CUR, most expensive first, with
     what is wrong and a suggested owner. The owner is the first of:
+    0. resource_override: a row of resource_owners.csv names its owner (finance decided);
     1. team_tag: its own `team` tag names a known team (another tag is what is wrong);
     2. service_tag: its `service` tag names a known service: that service's team;
     3. cur_attribution: the team the CUR attributes its latest usage to by tag (its tags there
@@ -23,7 +24,8 @@ judged as (
 
 services as (
 
-    select * from {{ ref('services') }}
+    select * from {{ ref('int_services_history') }}
+    where is_current
 
 ),
 
@@ -43,7 +45,8 @@ name_matches as (
         on {{ dbt.position('lower(services.service)', 'judged.name_or_id') }} > 0
     -- read only where no earlier step names a team: a name is searched for every service
     where
-        judged.tagged_team is null
+        judged.override_team is null
+        and judged.tagged_team is null
         and judged.service_team is null
         and coalesce(judged.cur_allocation_method, '') not in ('team_tag', 'service_tag')
 
@@ -54,6 +57,7 @@ owned as (
     select
         judged.*,
         case
+            when judged.override_team is not null then judged.override_team
             when judged.tagged_team is not null then judged.tagged_team
             when judged.service_team is not null then judged.service_team
             when judged.cur_allocation_method in ('team_tag', 'service_tag') then judged.cur_team
@@ -61,6 +65,7 @@ owned as (
             else judged.account_team
         end as suggested_owner,
         case
+            when judged.override_team is not null then 'resource_override'
             when judged.tagged_team is not null then 'team_tag'
             when judged.service_team is not null then 'service_tag'
             when judged.cur_allocation_method in ('team_tag', 'service_tag') then 'cur_attribution'

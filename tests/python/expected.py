@@ -70,13 +70,27 @@ def resolve_tags(tags: dict[str, str]) -> dict[str, str]:
     return {key: sorted(options)[0][2] for key, options in candidates.items()}
 
 
+def resource_owner(resource_id: str, usage_type: str) -> str | None:
+    """The team resource_owners.csv gives a line item: a row naming its resource id, or whose regex
+    matches its resource id (an ARN) or its usage type; a row naming a service gives the service's team."""
+    services = {row["service"]: row["team"] for row in seed("services")}
+    for row in seed("resource_owners"):
+        subject = {"resource_id": None, "arn_pattern": resource_id, "usage_type_pattern": usage_type}[row["match_type"]]
+        if (row["pattern"] == resource_id) if subject is None else bool(subject and re.search(row["pattern"], subject)):
+            return row["team"] or services[row["service"]]
+    return None
+
+
 @cache
-def owner(tag_items: tuple[tuple[str, str], ...], account: str) -> tuple[str, str]:
-    """(team, allocation method) for a line item's tags and usage account."""
+def owner(tag_items: tuple[tuple[str, str], ...], account: str, resource_id: str = "", usage_type: str = "") -> tuple[str, str]:
+    """(team, allocation method) for a line item's tags, usage account, resource id and usage type."""
     tags = resolve_tags(dict(tag_items))
     teams = known_teams()
     services = {row["service"]: row["team"] for row in seed("services")}
     accounts = {row["account_id"]: row["team"] for row in seed("account_owners")}
+    overridden = resource_owner(resource_id, usage_type)
+    if overridden:
+        return overridden, "resource_override"
     if tags.get("team") in teams:
         return tags["team"], "team_tag"
     if tags.get("service") in services:
@@ -84,6 +98,10 @@ def owner(tag_items: tuple[tuple[str, str], ...], account: str) -> tuple[str, st
     if account in accounts:
         return accounts[account], "account_owner"
     return "unallocated", "unallocated"
+
+
+def line_item_owner(row: dict) -> tuple[str, str]:
+    return owner(row["tags"], row["line_item_usage_account_id"], row["line_item_resource_id"] or "", row["line_item_usage_type"] or "")
 
 
 def charge_category(line_item_type: str) -> str:
@@ -138,7 +156,7 @@ def team_view_costs(cur_root: Path, start: dt.date, end: dt.date, basis: str = "
         if not start <= row["usage_date"] <= end:
             continue
         category = charge_category(row["line_item_line_item_type"])
-        label = owner(row["tags"], row["line_item_usage_account_id"])[0] if category in TEAM_CATEGORIES else f"({category.lower()})"
+        label = line_item_owner(row)[0] if category in TEAM_CATEGORIES else f"({category.lower()})"
         costs[label] += effective_cost(row) if basis == "effective" else row["line_item_unblended_cost"]
     return costs
 
@@ -146,7 +164,7 @@ def team_view_costs(cur_root: Path, start: dt.date, end: dt.date, basis: str = "
 def cost_by_allocation_method(cur_root: Path) -> dict[str, float]:
     costs: dict[str, float] = defaultdict(float)
     for row in line_items(cur_root):
-        costs[owner(row["tags"], row["line_item_usage_account_id"])[1]] += effective_cost(row)
+        costs[line_item_owner(row)[1]] += effective_cost(row)
     return costs
 
 

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from conftest import DEMO_END_DATE
-from expected import cost_by_allocation_method, known_teams, team_view_costs
+from expected import cost_by_allocation_method, effective_cost, known_teams, line_item_owner, line_items, team_view_costs
 from helpers import invoke, warehouse_rows
 
 CHARGE_ROWS = {"(tax)", "(credit)", "(adjustment)"}
@@ -84,7 +84,35 @@ def test_every_dollar_is_attributed_once_by_the_documented_method(built_target, 
 
     expected = cost_by_allocation_method(demo_cur)
     assert {method: round(cost, 2) for method, cost in rows} == {m: round(c, 2) for m, c in expected.items()}
-    assert set(expected) == {"team_tag", "service_tag", "account_owner", "unallocated"}
+    assert set(expected) == {"resource_override", "team_tag", "service_tag", "account_owner", "unallocated"}
+
+
+def test_resource_owners_take_the_spend_they_match_before_any_tag(built_target, demo_cur):
+    """Each row of the demo's resource_owners.csv matches spend (a resource id, NAT gateways' ARNs, inter-region
+    transfer), some of it tagged to another team: per team, the overridden dollars are the files' to the cent."""
+    expected: dict[str, list[float]] = {}
+    for row in line_items(demo_cur):
+        team, method = line_item_owner(row)
+        if method == "resource_override":
+            totals = expected.setdefault(team, [0.0, 0.0, 0])
+            totals[0] += effective_cost(row)
+            totals[1] += row["line_item_unblended_cost"]
+            totals[2] += 1
+
+    rows = warehouse_rows(
+        "select team, sum(effective_cost), sum(billed_cost), cast(sum(line_item_count) as bigint) from marts.fct_cost_daily "
+        "where allocation_method = 'resource_override' group by team"
+    )
+
+    assert {team: (round(e, 2), round(b, 2), n) for team, e, b, n in rows} == {
+        team: (round(e, 2), round(b, 2), n) for team, (e, b, n) in expected.items()
+    }
+    assert set(expected) == {"finance-reporting", "networking"}
+    # the ledger replica is tagged to payments-core: the decision of finance wins over the tag
+    assert warehouse_rows(
+        "select distinct allocation_method, team from intermediate.int_line_items_attributed "
+        "where resource_id = 'arn:aws:rds:us-east-1:284619037552:db:payments-ledger-prod-4'"
+    ) == [("resource_override", "finance-reporting")]
 
 
 def test_monthly_report_matches_the_files(built_target, demo_cur):

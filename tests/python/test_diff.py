@@ -160,7 +160,7 @@ def test_against_the_seeds_at_a_git_ref_line_items_change_method_and_conflicts_a
     git(repo, "add", ".")
     git(repo, "commit", "--quiet", "-m", "the demo organisation")
     edit(seeds / "tag_rules.csv", "owner_email_as_team,owner,,team,10,false", "owner_email_as_team,owner,,team,10,true")
-    edit(seeds / "account_owners.csv", f"{ML_PROD},ml-platform\n", "")
+    edit(seeds / "account_owners.csv", f"{ML_PROD},ml-platform,\n", "")
     monkeypatch.setenv("SIBYL_SEEDS_DIR", str(seeds))
     [(line_items, effective, billed)] = warehouse_rows(
         "select cast(sum(line_item_count) as bigint), sum(effective_cost), sum(billed_cost) from marts.fct_cost_daily "
@@ -222,3 +222,61 @@ def test_without_built_marts_diff_says_to_build_first(target):
     assert result.output.strip() == (
         "error: the marts are not built yet: run `sibyl build` first, or compare with the seeds at a git ref (--base REF)"
     )
+
+
+LEDGER_REPLICA = "arn:aws:rds:us-east-1:284619037552:db:payments-ledger-prod-3"  # in every demo CUR, tagged
+
+
+def test_a_resource_owner_row_takes_its_line_items_from_the_tags(built_target, demo_seeds, tmp_path, monkeypatch):
+    """One row added to resource_owners.csv: every line item of the resource changes allocation method to
+    resource_override, with exactly its dollars. On DuckDB only: the same SQL on both engines."""
+    if built_target == "postgres":
+        pytest.skip("engine-independent: covered on DuckDB")
+    seeds = tmp_path / "org"
+    shutil.copytree(demo_seeds, seeds)
+    with (seeds / "resource_owners.csv").open("a") as handle:
+        handle.write(f"resource_id,{LEDGER_REPLICA},finance-reporting,,The second replica is finance's too.\n")
+    monkeypatch.setenv("SIBYL_SEEDS_DIR", str(seeds))
+    expected = warehouse_rows(
+        "select allocation_method, count(*), sum(effective_cost), sum(unblended_cost) from intermediate.int_line_items_attributed "
+        f"where resource_id = '{LEDGER_REPLICA}' group by allocation_method"
+    )
+    before = marts_checksum()
+
+    diff = json.loads(invoke("diff", "--format", "json", check=True).stdout)
+
+    changes = [tuple(change.values()) for change in diff["allocation_method_changes"]]
+    assert [c[:3] for c in changes] == [(method, "resource_override", n) for method, n, _, _ in expected]
+    assert [c[3:] for c in changes] == [pytest.approx((e, b), abs=1e-6) for _, _, e, b in expected]
+    assert {method for method, *_ in expected} == {"team_tag"}
+    assert marts_checksum() == before
+    assert scratch_left_behind() == []
+
+
+def test_resource_owner_rows_naming_two_owners_for_one_resource_are_one_line(built_target, demo_seeds, tmp_path, monkeypatch):
+    """The demo gives NAT gateways' ARNs to vpc-core; a row giving their hourly usage type to sre matches the
+    same line items: the build stops naming the resource and both rows, and the real marts are unchanged."""
+    if built_target == "postgres":
+        pytest.skip("engine-independent: covered on DuckDB")
+    seeds = tmp_path / "org"
+    shutil.copytree(demo_seeds, seeds)
+    with (seeds / "resource_owners.csv").open("a") as handle:
+        handle.write("usage_type_pattern,^NatGateway-Hours$,sre,,SRE pays for idle gateways.\n")
+    monkeypatch.setenv("SIBYL_SEEDS_DIR", str(seeds))
+    [(nat,)] = warehouse_rows(
+        "select min(resource_id) from intermediate.int_line_items_attributed where usage_type = 'NatGateway-Hours' "
+        "and usage_account_id = '153870624495'"
+    )
+    before = marts_checksum()
+
+    result = invoke("diff")
+
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert (
+        "seeds/resource_owners.csv: rows matching one resource name different owners (keep one, or narrow the patterns): "
+        f"{nat} / NatGateway-Hours: arn_pattern ^arn:aws:ec2:[a-z0-9-]+:153870624495:natgateway/ -> service vpc-core; "
+        "usage_type_pattern ^NatGateway-Hours$ -> team sre"
+    ) in line
+    assert marts_checksum() == before
+    assert scratch_left_behind() == []

@@ -255,7 +255,7 @@ def test_organizations_draft_account_owners_and_business_units(organizations, du
     result = invoke("discover", "--from-organizations", "--out", str(drafts), "--format", "json", check=True)
 
     assert read_csv(drafts / "account_owners.csv") == [
-        {"account_id": a, "team": t}
+        {"account_id": a, "team": t, "valid_from": ""}
         for a, t in sorted(
             [(accounts["payments-prod"], "payments"), (accounts["payments-dev"], "payments"), (accounts["search-prod"], "search")]
         )

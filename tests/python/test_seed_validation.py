@@ -42,7 +42,52 @@ def append(path: Path, line: str) -> None:
 
 # Each case appends one line to one seed CSV: (the CSV, the line, what the build says of it).
 CASES = {
-    "duplicate team": ("teams.csv", "sre,Infrastructure,dup@example.com,#dup", "seeds/teams.csv: team is duplicated: sre"),
+    "duplicate team": (
+        "teams.csv",
+        "sre,Infrastructure,dup@example.com,#dup,",
+        "seeds/teams.csv: team is duplicated (give each row of its history another valid_from): sre",
+    ),
+    "two rows of a team's history from one day": (
+        "teams.csv",
+        "sre,Security,sre@example.com,#team-sre,2026-10-01\nsre,Data Platform,sre@example.com,#team-sre,2026-10-01",
+        "seeds/teams.csv: team is duplicated (give each row of its history another valid_from): sre (valid_from 2026-10-01)",
+    ),
+    "valid_from not a date": (
+        "account_owners.csv",
+        "153870624495,sre,2026-13-01",
+        "seeds/account_owners.csv: valid_from is not a date (write YYYY-MM-DD, or leave it empty for since forever) "
+        "for account_id: 153870624495: 2026-13-01",
+    ),
+    "resource owner names a missing team": (
+        "resource_owners.csv",
+        "resource_id,i-0123456789abcdef0,ghosts,,Nobody owns it.",
+        "seeds/resource_owners.csv: team names no row of teams.csv: ghosts",
+    ),
+    "resource owner names a missing service": (
+        "resource_owners.csv",
+        "arn_pattern,^arn:aws:eks:,,ghost-cluster,Nobody owns it.",
+        "seeds/resource_owners.csv: service names no row of services.csv: ghost-cluster",
+    ),
+    "resource owner names a team and a service": (
+        "resource_owners.csv",
+        "resource_id,i-0123456789abcdef0,networking,vpc-core,Both.",
+        "seeds/resource_owners.csv: give exactly one of team, service (not both, not neither) for pattern: i-0123456789abcdef0",
+    ),
+    "resource owner names no owner": (
+        "resource_owners.csv",
+        "usage_type_pattern,^APN1-,,,Nobody.",
+        "seeds/resource_owners.csv: give exactly one of team, service (not both, not neither) for pattern: ^APN1-",
+    ),
+    "resource owner of an unknown match type": (
+        "resource_owners.csv",
+        "tag,team=sre,sre,,A tag is not a resource.",
+        "seeds/resource_owners.csv: match_type must be one of resource_id, arn_pattern, usage_type_pattern for pattern: team=sre: tag",
+    ),
+    "invalid resource owner regex": (
+        "resource_owners.csv",
+        "usage_type_pattern,^(EU-DataTransfer,networking,,Broken.",
+        "seeds/resource_owners.csv: pattern is not a valid regular expression on {target}: ^(EU-DataTransfer",
+    ),
     "unit names a missing group": (
         "business_units.csv",
         "Robotics,Moonshots,Robots.",
@@ -50,17 +95,17 @@ CASES = {
     ),
     "team names a missing unit": (
         "teams.csv",
-        "drones,Aviation,drones@example.com,#drones",
+        "drones,Aviation,drones@example.com,#drones,",
         "seeds/teams.csv: business_unit names no row of business_units.csv: Aviation",
     ),
     "service names a missing team": (
         "services.csv",
-        "orphan-api,ghosts,api,,,Nobody owns it.",
+        "orphan-api,ghosts,api,,,Nobody owns it.,",
         "seeds/services.csv: team names no row of teams.csv: ghosts",
     ),
     "account owner names a missing team": (
         "account_owners.csv",
-        "000000000001,ghosts",
+        "000000000001,ghosts,",
         "seeds/account_owners.csv: team names no row of teams.csv: ghosts",
     ),
     "invalid rule regex": (
@@ -81,8 +126,24 @@ CASES = {
 }
 
 
+def test_a_seed_without_its_valid_from_column_is_one_line(project_copy, duckdb_path):
+    """Seeds written before histories existed: the build says which column to add, before any model reads it."""
+    teams = project_copy / "seeds" / "teams.csv"
+    teams.write_text("\n".join(line.rsplit(",", 1)[0] for line in teams.read_text().splitlines()) + "\n")
+
+    result = sibyl("--target", "duckdb", "build", "--select", "resource_type:seed")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: dbt build failed on duckdb: Compilation Error in test seed_")
+    assert (
+        ": seeds/teams.csv: no valid_from column: add it as the last column of the header (empty cells: each row holds since forever)"
+        in last_line
+    )
+
+
 # Only a regex compiles differently per engine; the other checks are the same SQL on both, so they run once.
-ENGINE_SPECIFIC = {"invalid rule regex", "invalid alias regex"}
+ENGINE_SPECIFIC = {"invalid rule regex", "invalid alias regex", "invalid resource owner regex"}
 RUNS = [
     pytest.param(case, engine, id=f"{engine}-{case}")
     for case in CASES

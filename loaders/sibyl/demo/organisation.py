@@ -21,6 +21,7 @@ __all__ = [
     "BUSINESS_GROUPS",
     "BUSINESS_UNITS",
     "PAYER_ACCOUNT_ID",
+    "RESOURCE_OWNERS",
     "SERVICES",
     "TAG_RULES",
     "TAG_VALUE_ALIASES",
@@ -28,6 +29,7 @@ __all__ = [
     "Account",
     "BusinessGroup",
     "BusinessUnit",
+    "ResourceOwner",
     "Service",
     "TagRule",
     "TagValueAlias",
@@ -288,6 +290,44 @@ TAG_VALUE_ALIASES: tuple[TagValueAlias, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ResourceOwner:
+    """A row of resource_owners.csv: spend no tag will ever claim, owned by finance's decision."""
+
+    match_type: str  # resource_id | arn_pattern | usage_type_pattern
+    pattern: str  # the resource id, or a regex on the ARN / usage type
+    team: str  # exactly one of team and service
+    service: str
+    note: str
+
+
+# Each matches resources the demo CUR bills whatever its random seed: the ledger's numbered databases,
+# the shared VPC's NAT gateways and inter-region transfer (the usage types of the EU and us-west-2 regions).
+RESOURCE_OWNERS: tuple[ResourceOwner, ...] = (
+    ResourceOwner(
+        "resource_id",
+        "arn:aws:rds:us-east-1:284619037552:db:payments-ledger-prod-4",
+        "finance-reporting",
+        "",
+        "Reporting replica of the ledger: finance reporting reads it and pays for it (finance decision).",
+    ),
+    ResourceOwner(
+        "arn_pattern",
+        "^arn:aws:ec2:[a-z0-9-]+:153870624495:natgateway/",
+        "",
+        "vpc-core",
+        "NAT gateways of the shared VPC serve every team's subnets: they cannot carry one team's tag.",
+    ),
+    ResourceOwner(
+        "usage_type_pattern",
+        "^(EU|USW2)-DataTransfer-Out-Bytes$",
+        "networking",
+        "",
+        "Transfer out of the EU and us-west-2 regions: the shared transit network's, never tagged.",
+    ),
+)
+
+
 def _bool(value: bool) -> str:
     return "true" if value else "false"
 
@@ -318,15 +358,24 @@ def write_seeds(seeds_dir: Path) -> list[Path]:
         ),
         _write(
             seeds_dir / "teams.csv",
-            ["team", "business_unit", "owner_email", "slack_channel"],
-            [[t.team, t.business_unit, t.owner_email, t.slack_channel] for t in TEAMS],
+            ["team", "business_unit", "owner_email", "slack_channel", "valid_from"],
+            [[t.team, t.business_unit, t.owner_email, t.slack_channel, ""] for t in TEAMS],
         ),
         _write(
             seeds_dir / "services.csv",
-            ["service", "team", "service_type", "repository_url", "documentation_url", "description"],
-            [[s.service, s.team, s.service_type, s.repository_url, s.documentation_url, s.description] for s in SERVICES],
+            ["service", "team", "service_type", "repository_url", "documentation_url", "description", "valid_from"],
+            [[s.service, s.team, s.service_type, s.repository_url, s.documentation_url, s.description, ""] for s in SERVICES],
         ),
-        _write(seeds_dir / "account_owners.csv", ["account_id", "team"], [[a.account_id, a.owner_team] for a in ACCOUNTS if a.owner_team]),
+        _write(
+            seeds_dir / "account_owners.csv",
+            ["account_id", "team", "valid_from"],
+            [[a.account_id, a.owner_team, ""] for a in ACCOUNTS if a.owner_team],
+        ),
+        _write(
+            seeds_dir / "resource_owners.csv",
+            ["match_type", "pattern", "team", "service", "note"],
+            [[r.match_type, r.pattern, r.team, r.service, r.note] for r in RESOURCE_OWNERS],
+        ),
         _write(
             seeds_dir / "tag_rules.csv",
             ["rule_name", "tag_key", "pattern", "normalized_key", "priority", "is_active"],

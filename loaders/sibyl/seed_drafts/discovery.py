@@ -104,7 +104,11 @@ def _account_tables(accounts: list[AccountDraft], organization: list[OrgAccount]
         return tables
     groups, units = draft_business_units(organization)
     return tables | {
-        "account_owners.csv": (["account_id", "team"], sorted((a.account_id, a.draft_team) for a in accounts if a.draft_team)),
+        # valid_from empty: the owner since forever, as the seed's history reads it
+        "account_owners.csv": (
+            ["account_id", "team", "valid_from"],
+            sorted((a.account_id, a.draft_team, "") for a in accounts if a.draft_team),
+        ),
         "business_groups.csv": (["business_group", "description"], groups),
         "business_units.csv": (
             ["business_unit", "business_group", "description"],
