@@ -114,11 +114,12 @@ def seeds(tmp_path_factory) -> dict[str, tuple[list[str], list[dict[str, str]]]]
 SEED_HEADERS = {
     "business_groups": ["business_group", "description"],
     "business_units": ["business_unit", "business_group", "description"],
-    "teams": ["team", "business_unit", "owner_email", "slack_channel"],
-    "services": ["service", "team", "service_type", "repository_url", "documentation_url", "description"],
-    "account_owners": ["account_id", "team"],
+    "teams": ["team", "business_unit", "owner_email", "slack_channel", "valid_from"],
+    "services": ["service", "team", "service_type", "repository_url", "documentation_url", "description", "valid_from"],
+    "account_owners": ["account_id", "team", "valid_from"],
     "tag_rules": ["rule_name", "tag_key", "pattern", "normalized_key", "priority", "is_active"],
     "tag_value_aliases": ["normalized_key", "pattern", "normalized_value", "priority"],
+    "resource_owners": ["match_type", "pattern", "team", "service", "note"],
 }
 
 
