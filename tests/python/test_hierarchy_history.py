@@ -15,13 +15,11 @@ from click.testing import CliRunner
 from expected import effective_cost, line_item_owner, line_items, seed
 from helpers import warehouse_rows
 from sibyl.cli import cli
-from sibyl.config import Settings
-from sibyl.dbt_runner import run_dbt
 
 MOVED_ON = dt.date(2026, 10, 15)  # the demo CUR runs from September to 14 November
 MOVE = "checkout,Infrastructure,checkout@example.com,#team-checkout,2026-10-15\n"
 # The models that read the hierarchy, and the inputs digest: with the var changed it differs from the one the
-# incremental models' rows carry, so they rebuild every billing period (as a whole `dbt build --vars` would).
+# incremental models' rows carry, so they rebuild every billing period (as a whole `sibyl build` would).
 HIERARCHY_MODELS = "int_build_inputs_digest int_line_items_attributed int_team_costs_daily fct_cost_daily cost_by_team_monthly"
 
 
@@ -64,7 +62,9 @@ def test_as_was_keeps_each_day_in_its_unit_and_as_is_moves_the_past_too(target, 
         assert result.exit_code == 0, result.output
     as_was, as_was_monthly = built_units()
 
-    run_dbt(Settings.from_env(), ["run", "--select", HIERARCHY_MODELS, "--vars", "{hierarchy: as_is}"], quiet=True)
+    monkeypatch.setenv("SIBYL_HIERARCHY", "as_is")
+    result = CliRunner().invoke(cli, ["build", "--select", HIERARCHY_MODELS])
+    assert result.exit_code == 0, result.output
     as_is, as_is_monthly = built_units()
 
     assert cents(as_was) == cents(expected_units(demo_cur, as_was=True))
