@@ -224,3 +224,26 @@ def every_client(monkeypatch):
 
     monkeypatch.setattr(boto3.session.Session, "client", client)
     return hooks
+
+
+# The files that take minutes, longest first: `make test` hands whole files to its processes in collection
+# order, so a long file met last would leave one process working alone at the end.
+SLOW_FILES = (
+    "test_untagged_resources.py",
+    "test_rebuild.py",
+    "test_diff.py",
+    "test_incremental_build.py",
+    "test_restatement.py",
+    "test_inventory_scan.py",
+    "test_discover.py",
+    "test_formats.py",
+    "test_cloudwatch_demo.py",
+    "test_seed_validation.py",
+    "test_hierarchy_history.py",
+    "test_demo_end_to_end.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))  # stable: each file keeps its order
