@@ -50,6 +50,13 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'inputs_digest' not in built_columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " was built by a Sibyl whose builds were not incremental (it has no inputs_digest column):"
+            ~ " run `sibyl build --full-refresh` (or dbt build --full-refresh) once"
+        ) }}
+    {%- endif -%}
     {%- set query -%}
         select distinct loads.billing_period
         from {{ ref('stg_cur__loads') }} as loads

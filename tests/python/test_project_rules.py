@@ -86,7 +86,7 @@ def children(manifest: dict, uid: str) -> set[str]:
 
 
 def models_without_primary_key_test(manifest: dict) -> list[str]:
-    """unique + not_null on one column, or unique_combination with not_null on one of its columns
+    """unique + not_null (or not_null_columns) on one column, or unique_combination with not_null on one of its columns
     (the project's unique_combination counts nulls as equal, so a null member of a grain such as
     service or region is a value, but a key is never null throughout)."""
     tests: dict[str, list[tuple[str, dict]]] = {}
@@ -98,6 +98,7 @@ def models_without_primary_key_test(manifest: dict) -> list[str]:
         found = tests.get(uid, [])
         unique = {kwargs.get("column_name") for name, kwargs in found if name == "unique"} - {None}
         not_null = {kwargs.get("column_name") for name, kwargs in found if name == "not_null"} - {None}
+        not_null |= {column for name, kwargs in found if name == "not_null_columns" for column in kwargs["columns"]}
         combinations = [set(kwargs["columns"]) for name, kwargs in found if name == "unique_combination"]
         if not (unique & not_null or any(columns & not_null for columns in combinations)):
             broken.append(node["name"])

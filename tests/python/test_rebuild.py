@@ -13,8 +13,9 @@ from delivery_readers import totals_by_period
 from expected import known_teams
 from helpers import invoke, mart_totals_by_period, warehouse_rows
 
-# Before the fix, 3 rebuilds of 10 failed: 6 in a row would all pass with a chance of 0.7^6 (12 %).
-REBUILDS = 6
+# Before the fix, 3 rebuilds of 10 failed: 4 in a row would all pass with a chance of 0.7^4 (24 %), so a
+# regression shows within a few runs of the suite (each rebuild costs ~25 s of the suite).
+REBUILDS = 4
 
 
 def test_rebuilding_on_postgres_again_and_again_never_fails(postgres_db, monkeypatch, demo_cur):
