@@ -7,8 +7,9 @@ built on it; with two threads, two such drops sharing dependents deadlocked abou
 from __future__ import annotations
 
 import adbc_driver_postgresql.dbapi as adbc
+import pytest
 
-from conftest import postgres_uri
+from conftest import copy_of_the_built_demo, postgres_uri
 from delivery_readers import totals_by_period
 from expected import known_teams
 from helpers import invoke, mart_totals_by_period, warehouse_rows
@@ -18,11 +19,14 @@ from helpers import invoke, mart_totals_by_period, warehouse_rows
 REBUILDS = 4
 
 
-def test_rebuilding_on_postgres_again_and_again_never_fails(postgres_db, monkeypatch, demo_cur):
+@pytest.fixture
+def built_on_postgres(postgres_db, monkeypatch, built_warehouses) -> None:
+    """The demo loaded and built on PostgreSQL (a copy of the session's), selected."""
     monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
-    assert invoke("build").exit_code == 0
+    copy_of_the_built_demo("postgres", built_warehouses)
 
+
+def test_rebuilding_on_postgres_again_and_again_never_fails(built_on_postgres, demo_cur):
     # The models only: their replacement is what deadlocked; the data and unit tests of a build replace nothing.
     rebuild = ("build", "--select", "resource_type:model")
     failed = {i: result.output.splitlines()[-1] for i in range(1, REBUILDS + 1) if (result := invoke(*rebuild)).exit_code != 0}
@@ -34,10 +38,7 @@ def test_rebuilding_on_postgres_again_and_again_never_fails(postgres_db, monkeyp
     assert warehouse_rows("select count(*) from pg_class where relname like '%dbt_backup' or relname like '%dbt_tmp'") == [(0,)]
 
 
-def test_a_database_error_in_a_build_names_the_model_and_says_what_it_was(postgres_db, monkeypatch, demo_cur):
-    monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
-    assert invoke("build").exit_code == 0
+def test_a_database_error_in_a_build_names_the_model_and_says_what_it_was(built_on_postgres, monkeypatch):
     monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=500")
 
     with adbc.connect(postgres_uri()) as holder, holder.cursor() as cur:
@@ -56,10 +57,7 @@ VIEWS = (
 )
 
 
-def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(postgres_db, monkeypatch, demo_cur):
-    monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
-    assert invoke("build").exit_code == 0
+def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(built_on_postgres):
     views = warehouse_rows(VIEWS)
 
     assert invoke("build", "--select", "stg_cur__line_items").exit_code == 0
@@ -68,10 +66,7 @@ def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(postgres_db
     assert ("intermediate.int_line_items_attributed",) in views
 
 
-def test_on_postgres_a_view_whose_columns_changed_is_replaced_with_the_views_built_on_it(postgres_db, monkeypatch, demo_cur):
-    monkeypatch.setenv("SIBYL_TARGET", "postgres")
-    assert invoke("load", "cur", str(demo_cur)).exit_code == 0
-    assert invoke("build").exit_code == 0
+def test_on_postgres_a_view_whose_columns_changed_is_replaced_with_the_views_built_on_it(built_on_postgres, demo_cur):
     views = warehouse_rows(VIEWS)
     staged = warehouse_rows(STAGED_LINE_ITEM_COLUMNS)
     # As an earlier version of the model left it: a column the model no longer has, which
