@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from pathlib import Path
 
@@ -23,7 +24,13 @@ _PUBLIC = ("/", "/healthz", "/docs", "/openapi.json", "/static/")
 
 
 def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.reader.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Sibyl",
         summary="Read-only API over Sibyl's marts: cost by team, unallocated spend, tag compliance, idle resources.",
         version="1",

@@ -64,6 +64,12 @@ class DuckDBReader:
             return f"the marts are not published yet ({self.path}): run `sibyl build`"
         return f"no DuckDB warehouse at {self.warehouse}: run `sibyl load cur <source>` and `sibyl build`, or set SIBYL_DUCKDB_PATH"
 
+    def close(self) -> None:
+        with self._lock:
+            if self._opened is not None:
+                self._opened[1].close()
+                self._opened = None
+
     @contextmanager
     def borrow(self) -> Iterator[_DuckDBCursor]:
         cursor = self._connection().cursor()
@@ -119,6 +125,10 @@ class PostgresReader:
                 f"and grant it to {os.environ.get('PGUSER', 'postgres')})"
             ) from exc
         return con
+
+    def close(self) -> None:
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
 
     @contextmanager
     def borrow(self) -> Iterator[_PostgresConnection]:
