@@ -15,6 +15,7 @@ Money = Annotated[
         examples=["2750.209159", "12.50"],
     ),
 ]
+MaybeMoney = Annotated[str | None, Field(description="An amount in the response's `currency`, as a decimal string; null when unknown")]
 Percent = Annotated[float | None, Field(description="A percentage (12.5 means 12.5 %), rounded to a millionth; null when undefined")]
 
 
@@ -58,9 +59,9 @@ class MonthlyCost(BaseModel):
     business_unit: str | None
     business_group: str | None
     row_type: str
-    cost: Money
-    cost_prev_month: Money = Field(description="The month before (for a month to date: the same days of the month before)")
-    mom_change: Money
+    cost: MaybeMoney
+    cost_prev_month: MaybeMoney = Field(description="The month before (for a month to date: the same days of the month before)")
+    mom_change: MaybeMoney
     mom_change_pct: Percent
     is_month_to_date: bool
 
@@ -76,9 +77,9 @@ class UnallocatedItem(BaseModel):
     product_code: str | None
     resource_id: str | None
     missing_tags: str | None = Field(description="Required tags missing on the resource's latest usage, comma-separated")
-    cost_30d: Money
-    billed_cost_30d: Money
-    effective_cost_30d: Money
+    cost_30d: MaybeMoney
+    billed_cost_30d: MaybeMoney
+    effective_cost_30d: MaybeMoney
     line_item_count: int
     first_usage_date: dt.date | None
     last_usage_date: dt.date | None
@@ -102,8 +103,8 @@ class UntaggedResource(BaseModel):
     source: str = Field(description="`inventory`, `cur` or `both`")
     missing_tags: str | None
     invalid_tags: str | None
-    monthly_cost: Money = Field(description="The last 30 days of CUR effective cost")
-    billed_cost_30d: Money
+    monthly_cost: MaybeMoney = Field(description="The last 30 days of CUR effective cost")
+    billed_cost_30d: MaybeMoney
     suggested_owner: str | None
     suggested_owner_reason: str | None
     first_seen_at: dt.datetime | None
@@ -126,9 +127,9 @@ class ComplianceRow(BaseModel):
     resources_compliant: int
     compliant_pct: Percent
     previous_compliant_pct: Percent
-    spend_30d: Money
+    spend_30d: MaybeMoney
     spend_compliant_pct: Percent
-    noncompliant_monthly_cost: Money
+    noncompliant_monthly_cost: MaybeMoney
     resources_carried_forward: int
 
 
@@ -156,8 +157,8 @@ class IdleResource(BaseModel):
     region: str | None
     resource_type: str | None
     resource_id: str | None
-    estimated_monthly_saving: Money
-    monthly_cost: Money
+    estimated_monthly_saving: MaybeMoney
+    monthly_cost: MaybeMoney
     evidence: str | None
 
 
