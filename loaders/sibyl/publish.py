@@ -15,19 +15,19 @@ from sibyl.config import Settings
 from sibyl.report import MARTS_SCHEMA
 
 
-def published_path(settings: Settings) -> Path:
+def published_path(warehouse: Path) -> Path:
     """SIBYL_MARTS_PATH, else `<warehouse>.marts.duckdb` beside the warehouse (warehouse.marts.duckdb)."""
     explicit = os.environ.get("SIBYL_MARTS_PATH")
     if explicit:
         return Path(explicit).resolve()
-    return settings.duckdb_path.with_name(f"{settings.duckdb_path.stem}.marts.duckdb")
+    return warehouse.with_name(f"{warehouse.stem}.marts.duckdb")
 
 
 def publish_marts(settings: Settings) -> tuple[Path, int]:
     """Copy every table of schema marts into the published file; (its path, how many tables)."""
     from sibyl.warehouse.duckdb import DuckDBWarehouse
 
-    target = published_path(settings)
+    target = published_path(settings.duckdb_path)
     scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     scratch.unlink(missing_ok=True)
     try:

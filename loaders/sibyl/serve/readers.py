@@ -152,7 +152,7 @@ def reader_for(settings: Settings):
     if settings.target == "duckdb":
         from sibyl.publish import published_path
 
-        return DuckDBReader(published_path(settings), settings.duckdb_path)
+        return DuckDBReader(published_path(settings.duckdb_path), settings.duckdb_path)
     role = os.environ.get("SIBYL_BI_ROLE", "sibyl_bi")
     if not role.replace("_", "").isalnum():
         raise ConfigError(f"SIBYL_BI_ROLE must be a plain role name (letters, digits, _), not {role!r}")
