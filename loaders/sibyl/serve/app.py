@@ -16,6 +16,7 @@ from sibyl.config import Settings
 from sibyl.errors import SibylError, first_line
 from sibyl.marts_reader import MartsNotBuilt, NoCostData, cost_basis
 from sibyl.serve import api, schemas
+from sibyl.serve.cache import AnswerCache
 from sibyl.serve.readers import MartsUnavailable, reader_for
 
 STATIC = Path(__file__).with_name("static")
@@ -42,6 +43,8 @@ def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_errors(app)
+    # added before the token check, so that check wraps it: a kept answer is only given past the token
+    app.add_middleware(AnswerCache, version=app.state.reader.version)
     if token:
         _require_token(app, token)
 
