@@ -1,11 +1,12 @@
 """Load on `sibyl serve`: N requests, C at a time, against 127.0.0.1; p50 / p95 / max latency and errors per endpoint.
 
-    .venv/bin/python bench/serve.py [--requests 2000] [--concurrency 20] [--targets duckdb,postgres] [--workdir DIR]
+    .venv/bin/python bench/serve.py [--requests 2000] [--concurrency 20] [--targets duckdb,postgres] [--workdir DIR] [--as-built]
 
 For each target, the demo (`sibyl demo`: 3 months of CUR, an inventory scan, CloudWatch metrics) is built once in
 --workdir (DuckDB) or in the database `sibyl_bench_serve` (PostgreSQL), then `sibyl serve` runs in a child process
 and an asyncio client sends the requests over keep-alive connections (plain HTTP/1.1, the lightest client). It
-shares the machine's cores with the server, as a BI tool on the same host would.
+shares the machine's cores with the server, as a BI tool on the same host would. `--as-built` serves the warehouse
+the environment names instead, building nothing.
 """
 
 from __future__ import annotations
@@ -119,12 +120,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--targets", default="duckdb")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sibyl-bench-serve"))
+    parser.add_argument("--as-built", action="store_true", help="Serve the warehouse the environment names (SIBYL_*, PG*): build nothing.")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"{args.requests:,} requests per endpoint, {args.concurrency} at a time, on 127.0.0.1; latency in ms", flush=True)
     print(f"{'target':<9} {'endpoint':<48} {'requests':>6} {'errors':>6} {'p50':>8} {'p95':>8} {'max':>8} {'req/s':>8}", flush=True)
     for target in args.targets.split(","):
-        measure(target, prepare(target, args.workdir), args.requests, args.concurrency)
+        env = {**os.environ, "SIBYL_TARGET": target} if args.as_built else prepare(target, args.workdir)
+        measure(target, env, args.requests, args.concurrency)
 
 
 if __name__ == "__main__":

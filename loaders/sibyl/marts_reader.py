@@ -12,22 +12,6 @@ from typing import Any, Protocol
 from sibyl import report as q
 from sibyl.errors import ConfigError, DataError, first_line
 
-# Columns that hold an amount of money, in the CUR's currency: the API writes them as decimal strings.
-MONEY_COLUMNS = frozenset(
-    {
-        "cost_30d",
-        "cost_prev_30d",
-        "mom_change",
-        "cost",
-        "cost_prev_month",
-        "billed_cost_30d",
-        "effective_cost_30d",
-        "monthly_cost",
-        "spend_30d",
-        "noncompliant_monthly_cost",
-        "estimated_monthly_saving",
-    }
-)
 _BASES = {"effective": "effective_cost", "billed": "billed_cost"}
 
 
@@ -67,7 +51,7 @@ def money_text(value: object) -> str | None:
     """An amount as decimal text, to a millionth, at least to the cent: '223314.4239', '12.50', '-0.000125'."""
     if value is None:
         return None
-    amount = decimal.Decimal(repr(round(float(value), q.DECIMALS) + 0.0))
+    amount = decimal.Decimal(repr(q.money_number(value)))
     return str(amount.quantize(decimal.Decimal("0.01"))) if amount.as_tuple().exponent > -2 else format(amount, "f")
 
 

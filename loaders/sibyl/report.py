@@ -167,6 +167,23 @@ from {MARTS_SCHEMA}.{IDLE}
 order by saving_rank
 """
 
+# Columns that hold an amount of money, in the CUR's currency: printed without float artefacts
+# (json, csv) and written by the API as decimal strings.
+MONEY_COLUMNS = frozenset(
+    {
+        "cost_30d",
+        "cost_prev_30d",
+        "mom_change",
+        "cost",
+        "cost_prev_month",
+        "billed_cost_30d",
+        "effective_cost_30d",
+        "monthly_cost",
+        "spend_30d",
+        "noncompliant_monthly_cost",
+        "estimated_monthly_saving",
+    }
+)
 _ROW_TYPES = {"team": 0, "unallocated": 1, "charge": 2}
 
 
@@ -179,12 +196,12 @@ def ordered(columns: list[str], rows: list[tuple]) -> list[tuple]:
 def render(columns: list[str], rows: list[tuple], fmt: str, *, title: str | None = None) -> str:
     """json and csv carry the mart's columns as they are; table is for people."""
     if fmt == "json":
-        return json.dumps([dict(zip(columns, map(_plain, row), strict=True)) for row in rows], indent=2) + "\n"
+        return json.dumps([{c: _plain(c, v) for c, v in zip(columns, row, strict=True)} for row in rows], indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[_plain(v) for v in row] for row in rows])
+        writer.writerows([[_plain(c, v) for c, v in zip(columns, row, strict=True)] for row in rows])
         return out.getvalue()
     if title is None:
         return _cost_by_team_table(columns, rows)
@@ -272,10 +289,16 @@ def _money(value: object, *, signed: bool = False) -> str:
 DECIMALS = 6
 
 
-def _plain(value: object) -> object:
+def money_number(value: object) -> float:
+    """An amount rounded to a millionth: its shortest text is that decimal, 223314.4239, never 223314.42390000008."""
+    return round(float(value), DECIMALS) + 0.0  # + 0.0: never -0.0
+
+
+def _plain(column: str, value: object) -> object:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if isinstance(value, (float, decimal.Decimal)) and not isinstance(value, bool):
-        # the shortest text that reads back as the rounded number: 223314.4239, never 223314.42390000008
-        return round(float(value), DECIMALS) + 0.0
+    if column in MONEY_COLUMNS and isinstance(value, (float, decimal.Decimal)):
+        return money_number(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
     return value

@@ -148,9 +148,9 @@ def test_report_says_what_the_warehouse_covers_and_prints_money_without_artefact
     assert result.output.strip() == (
         f"error: no cost in the 60 days from 2019-11-03 to 2020-01-01: the warehouse covers usage from {first} to {last}"
     )
-    as_json = invoke("report", "cost-by-team-monthly", "--format", "json", check=True).stdout
-    numbers = [token for token in as_json.replace(",", " ").split() if token[:1].isdigit() and "." in token]
-    assert numbers and all(len(n.split(".")[1]) <= 6 for n in numbers)
+    rows = json.loads(invoke("report", "cost-by-team-monthly", "--format", "json", check=True).stdout)
+    amounts = [Decimal(repr(r[c])) for r in rows for c in ("cost", "cost_prev_month", "mom_change")]
+    assert amounts and all(a.as_tuple().exponent >= -6 for a in amounts)  # to a millionth, no 0.30000000000000004
 
 
 def test_token_rule(duckdb_path, monkeypatch):

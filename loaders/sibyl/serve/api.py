@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from sibyl.marts_reader import MONEY_COLUMNS, MartsReader, Table, money_text
-from sibyl.report import DECIMALS
+from sibyl.marts_reader import MartsReader, Table, money_text
+from sibyl.report import MONEY_COLUMNS
 from sibyl.serve import schemas
 
 router = APIRouter(prefix="/api/v1")
@@ -42,8 +42,8 @@ def _ask(request: Request, question):
 
 
 def _plain(record: dict[str, Any]) -> dict[str, Any]:
-    """Money as decimal text, percentages rounded like the reports' json: the same numbers."""
-    return {k: money_text(v) if k in MONEY_COLUMNS else round(v, DECIMALS) + 0.0 if isinstance(v, float) else v for k, v in record.items()}
+    """Money as decimal text: the reports' json numbers, written as strings."""
+    return {k: money_text(v) if k in MONEY_COLUMNS else v for k, v in record.items()}
 
 
 def _records(table: Table) -> list[dict[str, Any]]:
@@ -146,7 +146,7 @@ def unallocated(request: Request, limit: Limit = 20) -> dict:
         "currency": currency,
         "unallocated_30d": money_text(unassigned),
         "total_30d": money_text(total),
-        "unallocated_share_pct": None if total == 0 else round(100 * unassigned / total, DECIMALS),
+        "unallocated_share_pct": None if total == 0 else 100 * unassigned / total,
         "total_items": len(items.rows),
         "rows": _records(items)[:limit],
     }

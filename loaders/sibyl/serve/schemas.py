@@ -16,7 +16,7 @@ Money = Annotated[
     ),
 ]
 MaybeMoney = Annotated[str | None, Field(description="An amount in the response's `currency`, as a decimal string; null when unknown")]
-Percent = Annotated[float | None, Field(description="A percentage (12.5 means 12.5 %), rounded to a millionth; null when undefined")]
+Percent = Annotated[float | None, Field(description="A percentage (12.5 means 12.5 %); null when undefined")]
 
 
 class Coverage(BaseModel):
