@@ -72,11 +72,12 @@ class MartsReader:
             raise ValueError(basis_column)
         self.wh = wh
         self.basis_column = basis_column
+        self._built: dict[str, bool] = {}  # the catalog, asked once per mart and reader (a reader lives one request)
 
     def mart(self, mart: str, sql: str, params: list | tuple = ()) -> Table:
         """The rows of `sql` over `marts.<mart>`; "not built yet" only when the catalog has no such relation."""
         try:
-            built = self.wh.relation_exists(q.MARTS_SCHEMA, mart)
+            built = self.has_mart(mart)
             result = self.wh.fetch(sql, params) if built else None
         except Exception as exc:  # each driver has its own classes; its message says what failed
             raise ConfigError(f"cannot read {q.MARTS_SCHEMA}.{mart} from the {self.wh.name} warehouse: {first_line(exc)}") from exc
@@ -85,7 +86,9 @@ class MartsReader:
         return Table(*result)
 
     def has_mart(self, mart: str) -> bool:
-        return self.wh.relation_exists(q.MARTS_SCHEMA, mart)
+        if mart not in self._built:
+            self._built[mart] = self.wh.relation_exists(q.MARTS_SCHEMA, mart)
+        return self._built[mart]
 
     def coverage(self) -> tuple[dt.date, dt.date] | None:
         """The first and last usage day the warehouse holds, or None before any CUR was loaded and built."""
@@ -93,8 +96,9 @@ class MartsReader:
         return None if first is None else (_date(first), _date(last))
 
     def currency(self) -> str | None:
-        rows = self.mart("fct_cost_daily", f"select min(currency_code) from {q.MARTS_SCHEMA}.fct_cost_daily").rows
-        return rows[0][0]
+        # a CUR has one currency (its payer's): any row says it, and the first one costs no scan
+        rows = self.mart("fct_cost_daily", f"select currency_code from {q.MARTS_SCHEMA}.fct_cost_daily limit 1").rows
+        return rows[0][0] if rows else None
 
     def cost_by_team(self, as_of: dt.date | None = None) -> Table:
         """The 30-day view, ordered as the report prints it: the mart as built, or the same view ending on `as_of`."""

@@ -225,3 +225,58 @@ def test_as_of_another_day_matches_the_report(built_target, api):
 
     assert view["window_end"] == as_of
     assert [(r["team"], Decimal(r["cost_30d"])) for r in view["rows"]] == [(r["team"], Decimal(str(r["cost_30d"]))) for r in report]
+
+
+def test_kept_answers_are_given_again_only_while_the_version_holds():
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from sibyl.serve.cache import AnswerCache
+
+    asked = []
+    version = ["v1"]
+
+    def answer(request):
+        asked.append(request.url.path)
+        return JSONResponse({"n": len(asked)})
+
+    app = Starlette(routes=[Route("/api/v1/x", answer), Route("/other", answer)])
+    app.add_middleware(AnswerCache, version=lambda: version[0])
+    with TestClient(app) as api:
+        first, again = api.get("/api/v1/x").json(), api.get("/api/v1/x").json()
+        other_query = api.get("/api/v1/x?a=1").json()
+        version[0] = "v2"  # a build replaced the marts
+        after = api.get("/api/v1/x").json()
+        not_api = [api.get("/other").json(), api.get("/other").json()]
+        version[0] = None  # no version to trust: nothing kept
+        unversioned = [api.get("/api/v1/x").json(), api.get("/api/v1/x").json()]
+
+    assert (first, again, other_query, after) == ({"n": 1}, {"n": 1}, {"n": 2}, {"n": 3})
+    assert not_api == [{"n": 4}, {"n": 5}] and unversioned == [{"n": 6}, {"n": 7}]
+
+
+def test_the_postgres_version_of_the_marts_moves_with_every_write(postgres_db, monkeypatch):
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from conftest import postgres_uri
+    from sibyl.serve.readers import PostgresReader
+
+    monkeypatch.setenv("SIBYL_TARGET", "postgres")
+    reader = PostgresReader("postgres")  # the admin's own role: this database has no BI role grants
+    versions = [reader.version()]
+    with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
+        for statements in (
+            ["create schema marts"],
+            ["create table marts.cost_by_team_30d (team text)"],
+            ["insert into marts.cost_by_team_30d values ('a')"],  # an incremental build: same table, new rows
+            ["drop table marts.cost_by_team_30d", "create table marts.cost_by_team_30d (team text)"],  # a rebuilt table
+        ):
+            for sql in statements:
+                cur.execute(sql)
+            cur.execute("select pg_stat_force_next_flush()")
+            versions.append(reader.version())
+    reader.close()
+
+    assert versions[:2] == [None, None]  # no mart table yet: no version, nothing kept
+    assert None not in versions[2:] and len(set(versions[2:])) == 3
