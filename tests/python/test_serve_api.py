@@ -121,6 +121,12 @@ BAD = [
     ("/api/v1/compliance/untagged?min_cost=lots", 422, "query parameter min_cost: Input should be a valid number"),
     ("/api/v1/compliance/untagged?account=12345", 422, "query parameter account: String should match pattern"),
     ("/api/v1/compliance/untagged?team=nobody", 404, "unknown team 'nobody': GET /api/v1/org lists them"),
+    (
+        "/api/v1/costs/by_team?as_off=2026-11-01",
+        422,
+        "unknown query parameter as_off: this endpoint takes as_of, business_group, business_unit",
+    ),
+    ("/api/v1/org?x=1&a=2", 422, "unknown query parameter a, x: this endpoint takes none"),
     ("/api/v1/nothing-here", 404, "Not Found"),
 ]
 

@@ -6,19 +6,17 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from sibyl.marts_reader import MartsReader, Table, money_text
 from sibyl.report import MONEY_COLUMNS
 from sibyl.serve import schemas
 
-router = APIRouter(prefix="/api/v1")
-
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.Error, "description": why}
     for code, why in {
         401: "Missing or wrong bearer token (only when the server has one)",
-        404: "An unknown team, business unit, group or account; or a window without data (then `coverage` says what there is)",
+        404: "An unknown team, business unit or group; or a window without data (then `coverage` says what there is)",
         422: "A bad parameter: the error names it and says what is expected",
         503: "Nothing to read yet, or the warehouse is unreachable: the error says what to run",
     }.items()
@@ -28,11 +26,23 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class ApiError(Exception):
-    """An answer about the request (an unknown team, a window without data), given as JSON with its status."""
+    """An answer about the request (an unknown name, a bad month), given as JSON with its status."""
 
-    def __init__(self, status: int, message: str, coverage: tuple[dt.date, dt.date] | None = None) -> None:
+    def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
-        self.status, self.coverage = status, coverage
+        self.status = status
+
+
+def _no_unknown_parameters(request: Request) -> None:
+    """A misspelt filter (`?as_off=…`) would otherwise be ignored, and the answer look like the filtered one."""
+    known = {param.alias for param in request.scope["route"].dependant.query_params}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        expected = ", ".join(sorted(known)) or "none"
+        raise ApiError(422, f"unknown query parameter {', '.join(unknown)}: this endpoint takes {expected}")
+
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(_no_unknown_parameters)])
 
 
 def _ask(request: Request, question):
@@ -124,7 +134,8 @@ def cost_by_team_monthly(
         return teams, reader.monthly(team=team, from_month=first, to_month=last), reader.currency()
 
     teams, table, currency = _ask(request, question)
-    _known(team, teams, "team", "GET /api/v1/org")
+    if not table.rows:  # a team of the past has months, though no longer in the org
+        _known(team, teams, "team", "GET /api/v1/org")
     return {"currency": currency, "rows": _records(table)}
 
 
