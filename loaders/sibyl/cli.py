@@ -378,6 +378,18 @@ def build(ctx: click.Context, select: str | None, unit_tests: bool, full_refresh
     ensure_raw_tables(settings)
     args = build_args(select=select, unit_tests=unit_tests, full_refresh=full_refresh)
     run_dbt(settings, args, progress=BuildProgress() if wanted(quiet) else None)
+    _publish_marts(settings, quiet)
+
+
+def _publish_marts(settings: Settings, quiet: bool) -> None:
+    """On DuckDB, the built marts go to the read-only copy that BI tools, notebooks and `sibyl serve` read."""
+    if settings.target != "duckdb":
+        return
+    from sibyl.publish import publish_marts
+
+    path, tables = publish_marts(settings)
+    if not quiet:
+        _echo_err(f"published {tables} marts to {path} (read it there: BI tools, notebooks, sibyl serve)")
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -402,15 +414,10 @@ def report_cost_by_team(ctx: click.Context, as_of: dt.datetime | None, fmt: str)
 
 
 def _report_cost_by_team(settings: Settings, as_of: dt.date | None, fmt: str) -> None:
-    from sibyl.report import COST_BY_TEAM, COST_BY_TEAM_SQL, ordered, render
+    from sibyl.report import render
 
-    if as_of:
-        from sibyl.dbt_runner import show_model
-
-        columns, rows = show_model(settings, "cost_by_team_30d", {"as_of_date": as_of.isoformat()})
-    else:
-        columns, rows = _fetch_mart(settings, COST_BY_TEAM, COST_BY_TEAM_SQL)
-    click.echo(render(columns, ordered(columns, rows), fmt), nl=False)
+    table = _read_marts(settings, lambda reader: reader.cost_by_team(as_of))
+    click.echo(render(table.columns, table.rows, fmt), nl=False)
 
 
 @report.command("cost-by-team-monthly")
@@ -481,10 +488,15 @@ def report_idle(ctx: click.Context, fmt: str) -> None:
 
 
 def _fetch_mart(settings: Settings, mart: str, sql: str, params: list | tuple = ()) -> tuple[list[str], list[tuple]]:
-    """The rows of `sql` (with `params` for its $n placeholders) over the mart `marts.<mart>`; "not built yet" only when
-    the catalog has no such relation."""
-    from sibyl.errors import ConfigError, first_line
-    from sibyl.report import MARTS_SCHEMA
+    """The rows of `sql` (with `params` for its $n placeholders) over the mart `marts.<mart>`."""
+    table = _read_marts(settings, lambda reader: reader.mart(mart, sql, params))
+    return table.columns, table.rows
+
+
+def _read_marts(settings: Settings, question):
+    """Ask the marts' query layer (the one `sibyl serve` asks) a question on a read-only connection."""
+    from sibyl.errors import ConfigError
+    from sibyl.marts_reader import MartsReader, cost_basis
     from sibyl.warehouse import WarehouseNotFound, connect
 
     try:
@@ -492,14 +504,21 @@ def _fetch_mart(settings: Settings, mart: str, sql: str, params: list | tuple = 
     except WarehouseNotFound as exc:
         raise ConfigError(f"{exc}: run `sibyl load cur` and `sibyl build` first, or set SIBYL_DUCKDB_PATH") from exc
     with wh:
-        try:
-            built = wh.relation_exists(MARTS_SCHEMA, mart)
-            result = wh.fetch(sql, params) if built else None
-        except Exception as exc:  # each driver has its own classes; its message says what failed
-            raise ConfigError(f"cannot read {MARTS_SCHEMA}.{mart} from the {settings.target} warehouse: {first_line(exc)}") from exc
-    if result is None:
-        raise ConfigError("the marts are not built yet: run `sibyl build` first")
-    return result
+        return question(MartsReader(wh, basis_column=cost_basis(settings.project_dir)))
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; any but loopback needs SIBYL_API_TOKEN.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the cockpit page and a read-only HTTP API over the marts (OpenAPI docs at /docs)."""
+    from sibyl.serve import serve as run
+
+    run(_settings(ctx), host, port)
 
 
 # --- discover ---------------------------------------------------------------------------------
@@ -618,6 +637,7 @@ def demo(ctx: click.Context, months: int, lines: int, seed: int, data_dir: Path)
     step("building the dbt project (seeds, models, tests)")
     ensure_raw_tables(settings)  # the sources not loaded yet, empty
     run_dbt(settings, [*build_args(), "--quiet"])
+    _publish_marts(settings, quiet=False)
     step("cost by team")
     _report_cost_by_team(settings, None, "table")
     step(f"done in {time.monotonic() - started:.1f}s; again: sibyl --target {settings.target} report cost-by-team")

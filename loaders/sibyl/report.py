@@ -25,12 +25,96 @@ select team, business_unit, business_group, row_type, window_start, window_end,
 from {MARTS_SCHEMA}.{COST_BY_TEAM}
 """
 
-COST_BY_TEAM_MONTHLY_SQL = f"""
+# The rows of the team views, in the mart's own order of columns.
+COST_BY_TEAM_COLUMNS = [
+    "team", "business_unit", "business_group", "row_type", "window_start", "window_end",
+    "cost_30d", "cost_prev_30d", "mom_change", "mom_change_pct",
+]  # fmt: skip
+
+# The 30-day view for another as-of date, computed from the marts as dbt computes cost_by_team_30d from the layers
+# below them: the same rows (every team of today, unallocated, the charge rows, and any (team, unit) with cost) and
+# the same sums. $1 the window's first day, $2 its last, $3 the previous window's first day; {cost} is the cost
+# basis column (effective_cost or billed_cost), chosen in code from two names, never from a request.
+COST_BY_TEAM_WINDOW_SQL = f"""
+with
+
+days as (
+    select
+        case when charge_category in ('Usage', 'Purchase') then team else '(' || lower(charge_category) || ')' end as team,
+        case when charge_category in ('Usage', 'Purchase') then business_unit end as business_unit,
+        case when charge_category in ('Usage', 'Purchase') then business_group end as business_group,
+        case
+            when charge_category not in ('Usage', 'Purchase') then 'charge'
+            when team = 'unallocated' then 'unallocated'
+            else 'team'
+        end as row_type,
+        usage_date,
+        {{cost}} as cost
+    from {MARTS_SCHEMA}.fct_cost_daily
+    where usage_date between cast($3 as date) and cast($2 as date)
+),
+
+row_costs as (
+    select
+        team, business_unit, business_group, row_type,
+        sum(case when usage_date >= cast($1 as date) then cost else 0 end) as cost_30d,
+        sum(case when usage_date < cast($1 as date) then cost else 0 end) as cost_prev_30d
+    from days
+    group by team, business_unit, business_group, row_type
+),
+
+keyed_rows as (
+    select team, business_unit, business_group, 'team' as row_type from {MARTS_SCHEMA}.dim_teams
+    union select 'unallocated', null, null, 'unallocated'
+    union select '(tax)', null, null, 'charge'
+    union select '(credit)', null, null, 'charge'
+    union select '(adjustment)', null, null, 'charge'
+    union select team, business_unit, business_group, row_type from row_costs
+),
+
+final as (
+    select
+        keyed_rows.team, keyed_rows.business_unit, keyed_rows.business_group, keyed_rows.row_type,
+        cast($1 as date) as window_start,
+        cast($2 as date) as window_end,
+        coalesce(row_costs.cost_30d, 0) as cost_30d,
+        coalesce(row_costs.cost_prev_30d, 0) as cost_prev_30d,
+        coalesce(row_costs.cost_30d, 0) - coalesce(row_costs.cost_prev_30d, 0) as mom_change,
+        case
+            when coalesce(row_costs.cost_prev_30d, 0) = 0 then null
+            else 100.0 * (row_costs.cost_30d - row_costs.cost_prev_30d) / row_costs.cost_prev_30d
+        end as mom_change_pct
+    from keyed_rows
+    left join row_costs
+        on keyed_rows.team = row_costs.team
+        and coalesce(keyed_rows.business_unit, '') = coalesce(row_costs.business_unit, '')
+)
+
+select * from final
+"""
+
+# What the warehouse covers: the first and last usage day of the CUR, as the marts hold it.
+COVERAGE_SQL = f"select min(usage_date), max(usage_date) from {MARTS_SCHEMA}.fct_cost_daily"
+
+# Filters of the monthly view: fixed conditions whose values are query parameters.
+_MONTHLY_FILTERS = {"team": "team = {}", "from_month": "billing_month >= {}", "to_month": "billing_month <= {}"}
+
+
+def monthly_query(*, team: str | None = None, from_month: dt.date | None = None, to_month: dt.date | None = None) -> tuple[str, list]:
+    """Cost per month and team row, with the filters given: (SQL with $n placeholders, their values)."""
+    given = {name: value for name, value in {"team": team, "from_month": from_month, "to_month": to_month}.items() if value is not None}
+    conditions = [_MONTHLY_FILTERS[name].format(f"${i}") for i, name in enumerate(given, start=1)]
+    where = f"where {' and '.join(conditions)}\n" if conditions else ""
+    sql = f"""
 select billing_month, team, business_unit, business_group, row_type,
        cost, cost_prev_month, mom_change, mom_change_pct, is_month_to_date
 from {MARTS_SCHEMA}.{COST_BY_TEAM_MONTHLY}
-order by billing_month, {_ROW_TYPE_ORDER}, cost desc, team
+{where}order by billing_month, {_ROW_TYPE_ORDER}, cost desc, team
 """
+    return sql, list(given.values())
+
+
+COST_BY_TEAM_MONTHLY_SQL, _ = monthly_query()
 
 UNALLOCATED_SQL = f"""
 select cost_rank, usage_account_id, product_code, resource_id, missing_tags,
@@ -83,6 +167,23 @@ from {MARTS_SCHEMA}.{IDLE}
 order by saving_rank
 """
 
+# Columns that hold an amount of money, in the CUR's currency: printed without float artefacts
+# (json, csv) and written by the API as decimal strings.
+MONEY_COLUMNS = frozenset(
+    {
+        "cost_30d",
+        "cost_prev_30d",
+        "mom_change",
+        "cost",
+        "cost_prev_month",
+        "billed_cost_30d",
+        "effective_cost_30d",
+        "monthly_cost",
+        "spend_30d",
+        "noncompliant_monthly_cost",
+        "estimated_monthly_saving",
+    }
+)
 _ROW_TYPES = {"team": 0, "unallocated": 1, "charge": 2}
 
 
@@ -95,12 +196,12 @@ def ordered(columns: list[str], rows: list[tuple]) -> list[tuple]:
 def render(columns: list[str], rows: list[tuple], fmt: str, *, title: str | None = None) -> str:
     """json and csv carry the mart's columns as they are; table is for people."""
     if fmt == "json":
-        return json.dumps([dict(zip(columns, map(_plain, row), strict=True)) for row in rows], indent=2) + "\n"
+        return json.dumps([{c: _plain(c, v) for c, v in zip(columns, row, strict=True)} for row in rows], indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[_plain(v) for v in row] for row in rows])
+        writer.writerows([[_plain(c, v) for c, v in zip(columns, row, strict=True)] for row in rows])
         return out.getvalue()
     if title is None:
         return _cost_by_team_table(columns, rows)
@@ -183,9 +284,21 @@ def _money(value: object, *, signed: bool = False) -> str:
     return f"{amount:+,.2f}" if signed else f"{amount:,.2f}"
 
 
-def _plain(value: object) -> object:
+# Sums of binary floats carry artefacts past the tenth decimal (223314.42390000008): amounts are printed to a
+# millionth of the currency unit, which keeps every cent and the sub-cent prices AWS bills in.
+DECIMALS = 6
+
+
+def money_number(value: object) -> float:
+    """An amount rounded to a millionth: its shortest text is that decimal, 223314.4239, never 223314.42390000008."""
+    return round(float(value), DECIMALS) + 0.0  # + 0.0: never -0.0
+
+
+def _plain(column: str, value: object) -> object:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if column in MONEY_COLUMNS and isinstance(value, (float, decimal.Decimal)):
+        return money_number(value)
     if isinstance(value, decimal.Decimal):
         return float(value)
     return value

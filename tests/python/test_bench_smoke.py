@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "ingest.py"
 
 
@@ -57,3 +59,23 @@ def test_the_cloudwatch_benchmark_runs_on_both_targets(postgres_available, tmp_p
     assert any(line.startswith("API path (moto): 20 resources, 58 series, 1 GetMetricData calls, ") for line in lines)
     assert any(line.startswith("snapshot: 50 resources x 2 days hourly x the default metrics: ") for line in lines)
     assert any(line.startswith("duckdb ") for line in lines) and any(line.startswith("postgres ") for line in lines)
+
+
+@pytest.mark.parametrize("built_warehouse", ["duckdb"], indirect=True)
+def test_the_serve_benchmark_loads_the_api_without_errors(built_target):
+    result = subprocess.run(
+        [sys.executable, BENCH.with_name("serve.py"), "--requests", "60", "--concurrency", "4", "--as-built"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "60 requests per endpoint, 4 at a time, on 127.0.0.1; latency in ms"
+    rows = [line.split() for line in lines[2:]]
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("duckdb", "/api/v1/costs/by_team", "60", "0"),
+        ("duckdb", "/api/v1/costs/by_team/monthly?team=checkout", "60", "0"),
+        ("duckdb", "/api/v1/compliance/untagged?limit=20", "60", "0"),
+    ]

@@ -60,6 +60,7 @@ def test_a_second_load_on_duckdb_fails_clearly_while_the_first_publishes(duckdb_
 
     try:
         second = _run(demo_cur)
+        command = Path(f"/proc/{first.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
     finally:
         first.send_signal(signal.SIGCONT)
     first_err = first.communicate(timeout=300)[1]
@@ -67,8 +68,9 @@ def test_a_second_load_on_duckdb_fails_clearly_while_the_first_publishes(duckdb_
     assert second.returncode == 2
     assert second.stderr.strip() == (
         f"error: cannot open the DuckDB warehouse {os.environ['SIBYL_DUCKDB_PATH']}: another process (PID {first.pid}, "
-        "a sibyl load or a dbt build) is writing to it; wait for it to finish and run this again"
+        f"{command[:120]}) is writing to it (a sibyl load or a dbt build); wait for it to finish and run this again"
     )
+    assert command.endswith(f"load cur {big_cur}")
     assert first.returncode == 0, first_err
     [(load_id, *_, row_count, _, status)] = warehouse_rows(LOADS)
     assert status == "published"

@@ -20,6 +20,30 @@ LOADING_SETTINGS = ("memory_limit = '128MB'", "preserve_insertion_order = false"
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in .* \(PID (\d+)\)")
 
 
+def lock_holder(path: Path, pid: int) -> str:
+    """Who holds the file, as far as Linux tells: its command line, and whether it reads or writes (its lock in /proc/locks:
+    DuckDB locks a file it writes exclusively, one it reads shared)."""
+    from sibyl.publish import published_path
+
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        inode = path.stat().st_ino
+        kinds = {
+            line.split()[3]
+            for line in Path("/proc/locks").read_text().splitlines()
+            if len(line.split()) > 5 and line.split()[4] == str(pid) and line.split()[5].endswith(f":{inode}")
+        }
+    except OSError:  # not Linux, or the holder just ended
+        command, kinds = "", set()
+    who = f"PID {pid}, {command[:120]}" if command else f"PID {pid}"
+    if kinds == {"READ"}:
+        return (
+            f"another process ({who}) has it open to read; BI tools, notebooks and sibyl serve should read the published copy "
+            f"{published_path(path)} instead, which never blocks a load or a build: close it here and run this again"
+        )
+    return f"another process ({who}) is writing to it (a sibyl load or a dbt build); wait for it to finish and run this again"
+
+
 class DuckDBWarehouse(Warehouse):
     name = "duckdb"
 
@@ -33,10 +57,7 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.IOException as exc:
             holder = _LOCK_HOLDER.search(str(exc))
             if holder:
-                raise ConfigError(
-                    f"cannot open the DuckDB warehouse {path}: another process (PID {holder.group(1)}, a sibyl load or "
-                    "a dbt build) is writing to it; wait for it to finish and run this again"
-                ) from exc
+                raise ConfigError(f"cannot open the DuckDB warehouse {path}: {lock_holder(path, int(holder.group(1)))}") from exc
             raise ConfigError(f"cannot open the DuckDB warehouse {path}: {first_line(exc)}") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
