@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 ## The whole suite: pytest, which also runs `dbt build` (seeds, models, data tests; unit tests once) on
 ## DuckDB and on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres).
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest --numprocesses 2 --dist loadfile
 
 ## Linters (part of `make test`): ruff on the Python, sqlfluff on the dbt SQL. sqlfluff's dbt templater
@@ -31,6 +31,11 @@ lint: $(STAMP)
 	@scratch=$$(mktemp -d) && cp profiles.yml.example $$scratch/profiles.yml && \
 	  SIBYL_DUCKDB_PATH=$$scratch/lint.duckdb DBT_PROFILES_DIR=$$scratch DBT_TARGET_PATH=$$scratch/target \
 	  $(BIN)/sqlfluff lint models macros tests/singular tests/generic; status=$$?; rm -rf $$scratch; exit $$status
+
+## The cockpit's browser test drives Debian's headless Chromium: installed here when missing (as root).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 clean:
 	rm -rf $(VENV) target logs demo-data warehouse.duckdb warehouse.duckdb.wal

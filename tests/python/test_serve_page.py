@@ -18,7 +18,7 @@ def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), "install Debian's chromium and chromium-driver (.ci/run does)"
+    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), "install Debian's chromium and chromium-driver (make test does)"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,2200", "--lang=en-US"):
