@@ -11,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import dbt_target_path
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project_copy(tmp_path, monkeypatch, demo_seeds) -> Path:
-    """The dbt project alone, to break a seed without touching the checkout."""
-    copy = tmp_path / "project"
+def project_copy(tmp_path_factory, monkeypatch, demo_seeds) -> Path:
+    """The dbt project alone, to break a seed without touching the checkout. The same path all session,
+    copied afresh for each test, with dbt's artifacts kept outside it per target: dbt's saved parse stays
+    valid and only the broken CSV is parsed again (a whole parse is ~10 s a test)."""
+    copy = tmp_path_factory.getbasetemp() / "project-copy"
+    shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(
         PROJECT,
         copy,
@@ -26,6 +31,8 @@ def project_copy(tmp_path, monkeypatch, demo_seeds) -> Path:
     monkeypatch.setenv("SIBYL_PROJECT_DIR", str(copy))
     shutil.copytree(demo_seeds, copy / "seeds", dirs_exist_ok=True)
     monkeypatch.setenv("SIBYL_SEEDS_DIR", str(copy / "seeds"))
+    target = os.environ.get("SIBYL_TARGET", "duckdb")
+    monkeypatch.setenv("DBT_TARGET_PATH", dbt_target_path(tmp_path_factory, f"project-copy-{target}"))
     return copy
 
 
