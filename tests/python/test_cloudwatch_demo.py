@@ -167,8 +167,7 @@ def judged_here(series: list[dict], scan: Scan) -> dict[str, tuple[str, int | No
     return judged
 
 
-def test_the_idle_mart_names_what_the_rules_name_from_the_demo_metrics(target, demo_cur, tmp_path):
-    invoke("load", "cur", str(demo_cur), check=True)
+def test_the_idle_mart_names_what_the_rules_name_from_the_demo_metrics(built_demo_copy, tmp_path):
     scan = scan_of_the_demo_cur()
     with connect(Settings.from_env()) as wh:
         load_scan(wh, scan, "test")
