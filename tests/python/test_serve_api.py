@@ -189,6 +189,19 @@ def test_token_rule(duckdb_path, monkeypatch):
     assert page.status_code == 200 and health.status_code == 503
 
 
+def test_the_docs_page_and_its_files_come_from_the_server_not_a_cdn(duckdb_path):
+    with client() as api:
+        docs = api.get("/docs")
+        files = {path: api.get(path) for path in ("/static/swagger-ui/swagger-ui-bundle.js", "/static/swagger-ui/swagger-ui.css")}
+        schema = api.get("/openapi.json")
+
+    assert docs.status_code == 200
+    assert "https://" not in docs.text and "http://" not in docs.text
+    assert all(path in docs.text for path in files)
+    assert {path: response.status_code for path, response in files.items()} == dict.fromkeys(files, 200)
+    assert "/api/v1/costs/by_team" in schema.json()["paths"]
+
+
 def test_nothing_can_write(built_target, api):
     app = api.app
 

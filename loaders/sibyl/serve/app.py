@@ -6,9 +6,11 @@ import contextlib
 import hmac
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -22,6 +24,8 @@ from sibyl.serve.readers import MartsUnavailable, reader_for
 STATIC = Path(__file__).with_name("static")
 # Open without a token: they hold no data (the page asks the API, which needs the token, for every number).
 _PUBLIC = ("/", "/healthz", "/docs", "/openapi.json", "/static/")
+# Swagger UI's files from the installed swagger-ui-bundle, not FastAPI's default CDN: /docs works air-gapped too.
+SWAGGER_UI = Path(swagger_ui_bundle.swagger_ui_path)
 
 
 def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
@@ -36,11 +40,13 @@ def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
         summary="Read-only API over Sibyl's marts: cost by team, unallocated spend, tag compliance, idle resources.",
         version="1",
         redoc_url=None,
+        docs_url=None,
     )
     app.state.reader = reader_for(settings)
     app.state.basis_column = cost_basis(settings.project_dir)
     app.state.target = settings.target
     app.include_router(api.router)
+    app.mount("/static/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_errors(app)
     # added before the token check, so that check wraps it: a kept answer is only given past the token
@@ -51,6 +57,16 @@ def create_app(settings: Settings, *, token: str | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Sibyl API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/healthz", response_model=schemas.Health, summary="Is the server up, and can it read the marts?")
     def healthz(request: Request) -> JSONResponse:
