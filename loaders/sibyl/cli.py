@@ -480,6 +480,39 @@ def report_idle(ctx: click.Context, fmt: str) -> None:
     click.echo(render(columns, rows, fmt, title=title), nl=False)
 
 
+@report.command("forecast")
+@_format_option
+@click.pass_context
+def report_forecast(ctx: click.Context, fmt: str) -> None:
+    """This month's forecast month-end cost, with its 80 % interval: in total, per business group, unit and team."""
+    from sibyl.report import render
+    from sibyl.report_forecast import FORECAST, FORECAST_SQL
+
+    columns, rows = _fetch_mart(_settings(ctx), FORECAST, FORECAST_SQL)
+    title = "Month-end cost forecast, made on the as-of date (80 % interval; run_rate: too little history for the level)"
+    click.echo(render(columns, rows, fmt, title=title), nl=False)
+
+
+@report.command("anomalies")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only days from this one (default: every scored day).")
+@click.option(
+    "--min-impact", type=click.FloatRange(min=0), default=None, help="Only anomalies whose dollar impact, up or down, is at least this."
+)
+@_format_option
+@click.pass_context
+def report_anomalies(ctx: click.Context, since: dt.datetime | None, min_impact: float | None, fmt: str) -> None:
+    """Days whose usage cost left its expected band per team and AWS product (and per team), newest first, with the top drivers."""
+    from sibyl.report import render
+    from sibyl.report_forecast import ANOMALIES, UNSCORED_SQL, anomalies_query, unscored_note
+
+    settings = _settings(ctx)
+    sql, params = anomalies_query(since=since.date() if since else None, min_impact=min_impact)
+    columns, rows = _fetch_mart(settings, ANOMALIES, sql, params)
+    click.echo(render(columns, rows, fmt, title="Cost anomalies, newest first (impact: cost minus expected)"), nl=False)
+    if fmt == "table":
+        click.echo(unscored_note(_fetch_mart(settings, ANOMALIES, UNSCORED_SQL)[1]), nl=False)
+
+
 def _fetch_mart(settings: Settings, mart: str, sql: str, params: list | tuple = ()) -> tuple[list[str], list[tuple]]:
     """The rows of `sql` (with `params` for its $n placeholders) over the mart `marts.<mart>`; "not built yet" only when
     the catalog has no such relation."""
