@@ -97,8 +97,13 @@ def generate() -> None:
 @click.option(
     "--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write the organisation's seed CSVs here."
 )
+@click.option(
+    "--anomalies",
+    is_flag=True,
+    help="Inject one-day spikes and step changes into usage, listed in OUT_DIR/ground-truth/anomalies.csv (for bench/backtest.py).",
+)
 def generate_cur_command(
-    out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None
+    out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None, anomalies: bool
 ) -> None:
     """Write a CUR delivery tree (manifests included) for the demo organisation into OUT_DIR, and a snapshot of an
     inventory scan of the same estate (OUT_DIR/inventory/)."""
@@ -109,8 +114,10 @@ def generate_cur_command(
     from sibyl.demo.organisation import write_seeds
 
     end = end_date.date() if end_date else dt.datetime.now(dt.UTC).date()
-    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end)
+    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end, anomalies=anomalies)
     click.echo(f"wrote {len(manifests)} billing period(s) of {fmt} CUR under {out_dir}")
+    if anomalies:
+        click.echo(f"wrote the injected changes to {out_dir / 'ground-truth' / 'anomalies.csv'}")
     snapshot, scan = write_demo_inventory(out_dir, months=months, lines=lines, seed=seed, end_date=end)
     click.echo(f"wrote the inventory snapshot {snapshot}: {len(scan.resources):,} resources in scan {scan.scan_id}")
     metrics = out_dir / METRICS_SNAPSHOT

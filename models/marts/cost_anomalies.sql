@@ -114,6 +114,23 @@ filled as (
 
 ),
 
+{# Each day against the mean of the 7 days ending on it: the weekly rhythm without the level, so a step
+   change or a new resource does not read as a weekday's. #}
+week_ratios as (
+
+    select
+        *,
+        cost / nullif(
+            avg(cost) over (
+                partition by team, product_code order by usage_date rows between 6 preceding and current row
+            ),
+            0
+        ) as week_ratio
+
+    from filled
+
+),
+
 scored_days as (
 
     select filled.*
@@ -132,10 +149,11 @@ history as (
         scored_days.usage_date,
         filled.day_of_week,
         filled.cost,
+        filled.week_ratio,
         scored_days.usage_date - filled.usage_date as days_before
 
     from scored_days
-    inner join filled
+    inner join week_ratios as filled
         on scored_days.team = filled.team
         and scored_days.product_code = filled.product_code
         and filled.usage_date
@@ -151,7 +169,7 @@ weekday_medians as (
         product_code,
         usage_date,
         day_of_week,
-        {{ median('cost') }} as weekday_median
+        {{ median('week_ratio') }} as weekday_median
 
     from history
     group by team, product_code, usage_date, day_of_week
@@ -203,7 +221,7 @@ levels as (
         {{ median('level_cost') }} as usage_level
 
     from deseasonalised
-    where days_before <= 7
+    where days_before <= 3
     group by team, product_code, usage_date
 
 ),

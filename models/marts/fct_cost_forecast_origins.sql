@@ -144,6 +144,23 @@ filled as (
 
 ),
 
+{# Each day against the mean of the 7 days ending on it: the weekly rhythm without the level, so a step
+   change or a new resource does not read as a weekday's. #}
+week_ratios as (
+
+    select
+        *,
+        usage_cost / nullif(
+            avg(usage_cost) over (
+                partition by grain, series order by usage_date rows between 6 preceding and current row
+            ),
+            0
+        ) as week_ratio
+
+    from filled
+
+),
+
 origins as (
 
     select
@@ -182,10 +199,11 @@ history as (
         filled.usage_date,
         filled.day_of_week,
         filled.usage_cost,
+        filled.week_ratio,
         calendar.origin_date - filled.usage_date as days_before
 
     from calendar
-    inner join filled
+    inner join week_ratios as filled
         on calendar.grain = filled.grain
         and calendar.series = filled.series
         and filled.usage_date
@@ -201,7 +219,7 @@ weekday_medians as (
         series,
         origin_date,
         day_of_week,
-        {{ median('usage_cost') }} as weekday_median
+        {{ median('week_ratio') }} as weekday_median
 
     from history
     group by grain, series, origin_date, day_of_week

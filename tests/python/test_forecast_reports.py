@@ -57,8 +57,9 @@ def _daily_by_team() -> tuple[dict[str, dict[dt.date, list[float]]], list[dt.dat
 
 
 def _forecast(daily: dict[dt.date, list[float]], days: list[dt.date], as_of: dt.date) -> tuple[float, float, str]:
-    """The model's method, written again: month to date + the last 7 days' weekday-free level x the weekday factors of
-    the days left + the previous month's charges of the days left; run rate with under 14 days of history."""
+    """The model's method, written again: month to date + the last 7 days' weekday-free level x the weekday factors (each
+    weekday's median of a day's cost against its trailing week's mean) of the days left + the previous month's charges of
+    the days left; run rate with under 14 days of history."""
     first = min(daily)
     seen = [d for d in days if first <= d <= as_of]
     month_start = as_of.replace(day=1)
@@ -67,9 +68,15 @@ def _forecast(daily: dict[dt.date, list[float]], days: list[dt.date], as_of: dt.
     history = [d for d in seen if (as_of - d).days < 28]
     if len(history) < 14:
         return to_date, to_date / as_of.day * length, "run_rate"
-    medians = {w: statistics.median(daily.get(d, (0, 0))[0] for d in history if d.isoweekday() % 7 == w) for w in range(7)}
-    medians = {w: m for w, m in medians.items() if any(d.isoweekday() % 7 == w for d in history)}
-    mean = sum(medians.values()) / len(medians)
+    usage = [daily.get(d, (0, 0))[0] for d in seen]
+    means = [sum(usage[max(0, i - 6) : i + 1]) / len(usage[max(0, i - 6) : i + 1]) for i in range(len(seen))]
+    ratio = {d: (u / m if m else None) for d, u, m in zip(seen, usage, means, strict=True)}
+    medians = {}
+    for w in {d.isoweekday() % 7 for d in history}:
+        values = [ratio[d] for d in history if d.isoweekday() % 7 == w and ratio[d] is not None]
+        if values:
+            medians[w] = statistics.median(values)
+    mean = sum(medians.values()) / len(medians) if medians else 0
     factor = {w: (m / mean if mean > 0 else 1.0) for w, m in medians.items()}
     recent = [
         daily.get(d, (0, 0))[0] / factor[d.isoweekday() % 7] for d in history if (as_of - d).days < 7 and factor[d.isoweekday() % 7] > 0
