@@ -79,7 +79,9 @@ def _forecast(daily: dict[dt.date, list[float]], days: list[dt.date], as_of: dt.
     mean = sum(medians.values()) / len(medians) if medians else 0
     factor = {w: (m / mean if mean > 0 else 1.0) for w, m in medians.items()}
     recent = [
-        daily.get(d, (0, 0))[0] / factor[d.isoweekday() % 7] for d in history if (as_of - d).days < 7 and factor[d.isoweekday() % 7] > 0
+        daily.get(d, (0, 0))[0] / factor[d.isoweekday() % 7]
+        for d in history
+        if (as_of - d).days < 7 and factor.get(d.isoweekday() % 7, 0) > 0
     ]
     level = statistics.median(recent) if recent else 0.0
     left = [as_of + dt.timedelta(days=n) for n in range(1, length - as_of.day + 1)]
