@@ -141,7 +141,7 @@ def forecast_scores(rows) -> dict:
         actual = totals.get((team, month), 0.0)
         if method == "weekday_level" and lower is not None:
             judged += 1
-            covered += lower <= actual <= upper
+            covered += round(lower, 2) <= round(actual, 2) <= round(upper, 2)  # to the cent: a flat series' interval has no width
         if day in DAYS:
             previous = totals.get((team, _previous_month(month)), 0.0)
             errors[day]["forecast"] += abs(forecast - actual)
