@@ -2,8 +2,9 @@
 
 {#- Each day of the var('anomaly_window_days') days ending on the as-of date, per team × AWS product
     and per team (product `(all)`): usage cost against what the previous 28 days expected of that
-    weekday (their weekday rhythm times the last 7 days' level, both medians, so one spike does not
-    move them), its band (± var anomaly_band_z robust deviations), the dollar impact and the score.
+    weekday (its weekday factor times the last 3 days' level, both medians, so one spike does not
+    move them and a step is flagged on its first day, not on four), its band (± var anomaly_band_z
+    robust deviations), the dollar impact and the score.
     An anomaly leaves the band and clears both var anomaly_min_impact (dollars) and var
     anomaly_min_change (relative to expected); fewer than var anomaly_min_history_days days of history
     is `too_little_history`, never scored. Anomalies name their top drivers: the accounts, usage
@@ -212,6 +213,8 @@ deseasonalised as (
 
 ),
 
+{# The last 3 days' level: a median, so one spike does not move it, and short, so a step change is
+   flagged on its first day rather than on the four a week's median takes to follow it. #}
 levels as (
 
     select
