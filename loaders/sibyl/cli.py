@@ -97,8 +97,13 @@ def generate() -> None:
 @click.option(
     "--seeds-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Also write the organisation's seed CSVs here."
 )
+@click.option(
+    "--anomalies",
+    is_flag=True,
+    help="Inject one-day spikes and step changes into usage, listed in OUT_DIR/ground-truth/anomalies.csv (for bench/backtest.py).",
+)
 def generate_cur_command(
-    out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None
+    out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None, anomalies: bool
 ) -> None:
     """Write a CUR delivery tree (manifests included) for the demo organisation into OUT_DIR, and a snapshot of an
     inventory scan of the same estate (OUT_DIR/inventory/)."""
@@ -109,8 +114,10 @@ def generate_cur_command(
     from sibyl.demo.organisation import write_seeds
 
     end = end_date.date() if end_date else dt.datetime.now(dt.UTC).date()
-    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end)
+    manifests = generate_cur(out_dir, months=months, lines=lines, seed=seed, fmt=fmt, end_date=end, anomalies=anomalies)
     click.echo(f"wrote {len(manifests)} billing period(s) of {fmt} CUR under {out_dir}")
+    if anomalies:
+        click.echo(f"wrote the injected changes to {out_dir / 'ground-truth' / 'anomalies.csv'}")
     snapshot, scan = write_demo_inventory(out_dir, months=months, lines=lines, seed=seed, end_date=end)
     click.echo(f"wrote the inventory snapshot {snapshot}: {len(scan.resources):,} resources in scan {scan.scan_id}")
     metrics = out_dir / METRICS_SNAPSHOT
@@ -485,6 +492,39 @@ def report_idle(ctx: click.Context, fmt: str) -> None:
     columns, rows = _fetch_mart(_settings(ctx), IDLE, IDLE_SQL)
     title = "Idle resources, biggest estimated monthly saving first (too_few_datapoints: not enough data to judge)"
     click.echo(render(columns, rows, fmt, title=title), nl=False)
+
+
+@report.command("forecast")
+@_format_option
+@click.pass_context
+def report_forecast(ctx: click.Context, fmt: str) -> None:
+    """This month's forecast month-end cost, with its 80 % interval: in total, per business group, unit and team."""
+    from sibyl.report import render
+    from sibyl.report_forecast import FORECAST, FORECAST_SQL
+
+    columns, rows = _fetch_mart(_settings(ctx), FORECAST, FORECAST_SQL)
+    title = "Month-end cost forecast, made on the as-of date (80 % interval; run_rate: too little history for the level)"
+    click.echo(render(columns, rows, fmt, title=title), nl=False)
+
+
+@report.command("anomalies")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only days from this one (default: every scored day).")
+@click.option(
+    "--min-impact", type=click.FloatRange(min=0), default=None, help="Only anomalies whose dollar impact, up or down, is at least this."
+)
+@_format_option
+@click.pass_context
+def report_anomalies(ctx: click.Context, since: dt.datetime | None, min_impact: float | None, fmt: str) -> None:
+    """Days whose usage cost left its expected band per team and AWS product (and per team), newest first, with the top drivers."""
+    from sibyl.report import render
+    from sibyl.report_forecast import ANOMALIES, UNSCORED_SQL, anomalies_query, unscored_note
+
+    settings = _settings(ctx)
+    sql, params = anomalies_query(since=since.date() if since else None, min_impact=min_impact)
+    columns, rows = _fetch_mart(settings, ANOMALIES, sql, params)
+    click.echo(render(columns, rows, fmt, title="Cost anomalies, newest first (impact: cost minus expected)"), nl=False)
+    if fmt == "table":
+        click.echo(unscored_note(_fetch_mart(settings, ANOMALIES, UNSCORED_SQL)[1]), nl=False)
 
 
 def _fetch_mart(settings: Settings, mart: str, sql: str, params: list | tuple = ()) -> tuple[list[str], list[tuple]]:

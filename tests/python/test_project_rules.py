@@ -29,6 +29,8 @@ MART_NAME_EXCEPTIONS = {
     "compliance_summary",
     "resource_utilization_daily",
     "idle_resources",
+    "cost_forecast",
+    "cost_anomalies",
 }
 LAYERS = ["staging", "intermediate", "marts"]
 PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}

@@ -22,6 +22,7 @@ import datetime as dt
 from pathlib import Path
 
 from .estate_builder import build_estate
+from .injections import draw_injections, write_ground_truth
 from .lines import LineMaker
 from .writers import Cur2Writer, LegacyCsvWriter, LegacyParquetWriter, _uuid
 
@@ -38,12 +39,14 @@ def generate_cur(
     end_date: dt.date | None = None,
     report_name: str = "sibyl-demo",
     prefix: str = "cur",
+    anomalies: bool = False,
 ) -> list[Path]:
     """Write `months` billing periods of CUR ending the day before `end_date`; return the manifest paths.
 
     `end_date` is exclusive and defaults to today (UTC): the last period is month-to-date. `lines`
     is the total number of line items over all periods (met to within a few lines; the files hold
-    exactly what the manifests list).
+    exactly what the manifests list). `anomalies`: inject spikes and step changes into usage and list them in
+    OUT_DIR/ground-truth/anomalies.csv (injections.py).
     """
     _check_options(fmt, months, lines, report_name)
     if end_date is None:
@@ -54,8 +57,9 @@ def generate_cur(
     prefix = prefix.strip("/")
 
     estate = build_estate(seed, end_date, months, lines)
-    maker = LineMaker(estate)
-    version = f"{seed}|{fmt}|{report_name}|{prefix}|{months}|{lines}|{end_date:%Y-%m-%d}"
+    injections = draw_injections(estate) if anomalies else []
+    maker = LineMaker(estate, injections)
+    version = f"{seed}|{fmt}|{report_name}|{prefix}|{months}|{lines}|{end_date:%Y-%m-%d}" + ("|anomalies" if anomalies else "")
     manifests: list[Path] = []
     total = 0
     for period in estate.periods:
@@ -68,6 +72,8 @@ def generate_cur(
         total += writer.rows
     if total != estate.expected_lines:  # the estate's own count and the written rows must agree
         raise AssertionError(f"wrote {total} line items, planned {estate.expected_lines}")
+    if anomalies:
+        write_ground_truth(out_dir, estate, injections)
     return manifests
 
 

@@ -47,6 +47,7 @@ from .cur_fields import (
     product_fields,
 )
 from .estate import ACCOUNT_INDEX, PAYER, Estate, Reservation, SavingsPlan
+from .injections import Injection, multipliers
 from .periods import DAY_MS, HOUR_MS, Period
 
 NUMERIC = (
@@ -151,8 +152,9 @@ def _empty_num(n: int) -> dict[str, np.ndarray]:
 class LineMaker:
     """Produces the chunks of one estate; every descriptor is registered up front."""
 
-    def __init__(self, estate: Estate) -> None:
+    def __init__(self, estate: Estate, injections: list[Injection] | None = None) -> None:
         self.e = estate
+        self.injections = injections or []
         d = estate.descriptors
         self.sp_fee_desc = [d.add(self._sp_fee_fields(sp)) for sp in estate.savings_plans]
         self.sp_upfront_desc = {sp.index: d.add(self._sp_upfront_fields(sp)) for sp in estate.savings_plans if fees.has_upfront_fee(sp)}
@@ -385,6 +387,8 @@ class LineMaker:
             )
             * frac
         )
+        if self.injections:
+            amount = amount * multipliers(self.injections, day, s["resource"][active])
         return np.round(amount, 8)
 
     def _usage_numbers(self, active: np.ndarray, amount: np.ndarray, disc: np.ndarray, cov: np.ndarray) -> dict[str, np.ndarray]:
