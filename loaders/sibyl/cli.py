@@ -100,7 +100,8 @@ def generate() -> None:
 @click.option(
     "--anomalies",
     is_flag=True,
-    help="Inject one-day spikes and step changes into usage, listed in OUT_DIR/ground-truth/anomalies.csv (for bench/backtest.py).",
+    help="Inject one-day spikes and step changes into usage, listed in OUT_DIR/ground-truth/anomalies.csv, and list the"
+    " resources that start or stop in OUT_DIR/ground-truth/lifecycle.csv (for bench/backtest.py).",
 )
 def generate_cur_command(
     out_dir: Path, months: int, lines: int, seed: int, fmt: str, end_date: dt.datetime | None, seeds_dir: Path | None, anomalies: bool
@@ -118,6 +119,7 @@ def generate_cur_command(
     click.echo(f"wrote {len(manifests)} billing period(s) of {fmt} CUR under {out_dir}")
     if anomalies:
         click.echo(f"wrote the injected changes to {out_dir / 'ground-truth' / 'anomalies.csv'}")
+        click.echo(f"wrote the resources' starts and stops to {out_dir / 'ground-truth' / 'lifecycle.csv'}")
     snapshot, scan = write_demo_inventory(out_dir, months=months, lines=lines, seed=seed, end_date=end)
     click.echo(f"wrote the inventory snapshot {snapshot}: {len(scan.resources):,} resources in scan {scan.scan_id}")
     metrics = out_dir / METRICS_SNAPSHOT

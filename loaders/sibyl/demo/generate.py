@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .estate_builder import build_estate
 from .injections import draw_injections, write_ground_truth
+from .lifecycle import write_lifecycle
 from .lines import LineMaker
 from .writers import Cur2Writer, LegacyCsvWriter, LegacyParquetWriter, _uuid
 
@@ -46,7 +47,8 @@ def generate_cur(
     `end_date` is exclusive and defaults to today (UTC): the last period is month-to-date. `lines`
     is the total number of line items over all periods (met to within a few lines; the files hold
     exactly what the manifests list). `anomalies`: inject spikes and step changes into usage and list them in
-    OUT_DIR/ground-truth/anomalies.csv (injections.py).
+    OUT_DIR/ground-truth/anomalies.csv (injections.py), and list the resources that start or stop inside the window
+    in OUT_DIR/ground-truth/lifecycle.csv (lifecycle.py).
     """
     _check_options(fmt, months, lines, report_name)
     if end_date is None:
@@ -74,6 +76,7 @@ def generate_cur(
         raise AssertionError(f"wrote {total} line items, planned {estate.expected_lines}")
     if anomalies:
         write_ground_truth(out_dir, estate, injections)
+        write_lifecycle(out_dir, estate)
     return manifests
 
 

@@ -370,25 +370,10 @@ class LineMaker:
         return Chunk.concat([usage, self._negations(usage, s["desc_neg"][active], cov, rng)])
 
     def _amounts(self, day: int, active: np.ndarray, u: np.ndarray, frac: np.ndarray) -> np.ndarray:
-        """Each slot's usage on `day` (`frac` of it when it runs part of the day): hours all day,
-        variable usage around its trend (less at weekends where weekly), storage a month's over its days."""
-        s = self.e.slots
-        date = self.e.day_date(day)
-        trend = 1.0 + 0.025 * day / 30.0
-        dim = calendar.monthrange(date.year, date.month)[1]
-        weekend = date.weekday() >= 5
-        pattern, base = s["pattern"][active], s["base"][active]
-        weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
-        amount = (
-            np.select(
-                [pattern == 0, pattern == 1],
-                [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
-                base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
-            )
-            * frac
-        )
+        """Each slot's usage on `day` (`frac` of it when it runs part of the day), times its injected change."""
+        amount = usage_amounts(self.e, day, active, u, frac)
         if self.injections:
-            amount = amount * multipliers(self.injections, day, s["resource"][active])
+            amount = amount * multipliers(self.injections, day, self.e.slots["resource"][active])
         return np.round(amount, 8)
 
     def _usage_numbers(self, active: np.ndarray, amount: np.ndarray, disc: np.ndarray, cov: np.ndarray) -> dict[str, np.ndarray]:
@@ -634,3 +619,23 @@ class LineMaker:
                 "pricing/publicOnDemandCost": 0.0,
             },
         )
+
+
+def usage_amounts(estate: Estate, day: int, active: np.ndarray, u: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """The `active` slots' usage on `day` (`frac` of it when they run part of the day; `u` in [0, 1) its noise, 0.5 the
+    middle): hours all day, variable usage around its trend (less at weekends where weekly), storage a month's over its days."""
+    s = estate.slots
+    date = estate.day_date(day)
+    trend = 1.0 + 0.025 * day / 30.0
+    dim = calendar.monthrange(date.year, date.month)[1]
+    weekend = date.weekday() >= 5
+    pattern, base = s["pattern"][active], s["base"][active]
+    weekly = np.where(s["weekly"][active] & weekend, 0.7, 1.0)
+    return (
+        np.select(
+            [pattern == 0, pattern == 1],
+            [24.0 * base, base * trend * weekly * (0.85 + 0.3 * u)],
+            base / dim * (1.0 + 0.01 * day / 30.0) * (0.99 + 0.02 * u),
+        )
+        * frac
+    )
