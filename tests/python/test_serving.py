@@ -95,6 +95,9 @@ def test_dbt_docs_generate_works(built_target, tmp_path):
         "compliance_summary",
         "resource_utilization_daily",
         "idle_resources",
+        "fct_cost_forecast_origins",
+        "cost_forecast",
+        "cost_anomalies",
     }
     manifest = json.loads((target_dir / "manifest.json").read_text())
     undocumented = [
