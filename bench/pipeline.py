@@ -19,6 +19,7 @@ and, in the same run:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -92,13 +93,22 @@ def main() -> None:
 
 
 def _pipeline(env: dict[str, str], cur: Path, restated: Path) -> dict[str, Run]:
-    return {
-        "load": _child(["load", "cur", cur], env),
-        "full build": _child(["build"], env),
-        "load the restated month": _child(["load", "cur", restated, "--replace-other-sources"], env),
-        "incremental build": _child(["build"], env),
-        "report cost-by-team": _child(["report", "cost-by-team"], env),
-    }
+    stages = {"load": _child(["load", "cur", cur], env), "full build": _child(["build"], env)}
+    slowest = {"full build": _slowest_nodes(env)}
+    stages["load the restated month"] = _child(["load", "cur", restated, "--replace-other-sources"], env)
+    stages["incremental build"] = _child(["build"], env)
+    slowest["incremental build"] = _slowest_nodes(env)
+    stages["report cost-by-team"] = _child(["report", "cost-by-team"], env)
+    for build, nodes in slowest.items():
+        print(f"{env['SIBYL_TARGET']:<9} {build}, slowest nodes: {nodes}", flush=True)
+    return stages
+
+
+def _slowest_nodes(env: dict[str, str], count: int = 6) -> str:
+    """What dominates the build that just ran: its slowest nodes by dbt's own timing (run_results.json)."""
+    results = json.loads((Path(env["DBT_TARGET_PATH"]) / "run_results.json").read_text())["results"]
+    top = sorted(results, key=lambda r: -r["execution_time"])[:count]
+    return ", ".join(f"{r['unique_id'].split('.')[2]} {r['execution_time']:.1f} s" for r in top)
 
 
 def _print_ratios(target: str, stages: dict[str, Run]) -> None:
