@@ -19,8 +19,14 @@ group by all
 """
 
 
+def _rows(sql: str) -> list[tuple]:
+    """On a connection of its own: duckdb's default one is the process's, shared with other tests."""
+    with duckdb.connect() as con:
+        return con.sql(sql).fetchall()
+
+
 def _usage(root) -> dict[tuple[str, str, dt.date], float]:
-    return {(a, r, d): u for a, r, d, u in duckdb.sql(USAGE.format(root=root)).fetchall()}
+    return {(a, r, d): u for a, r, d, u in _rows(USAGE.format(root=root))}
 
 
 def test_injected_changes_are_the_ground_truth_and_nothing_else(tmp_path):
@@ -81,12 +87,12 @@ def test_the_lifecycle_list_is_every_start_and_stop_inside_the_window(tmp_path):
         listed = list(csv.DictReader(f))
     first, last = dt.date(2026, 9, 1), dt.date(2026, 11, 14)
     expected = set()
-    for account, resource, first_day, last_day in duckdb.sql(LIFETIMES.format(root=tmp_path)).fetchall():
+    for account, resource, first_day, last_day in _rows(LIFETIMES.format(root=tmp_path)):
         if first_day > first:
             expected.add(("start", first_day.isoformat(), account, resource))
         if last_day < last:
             expected.add(("stop", last_day.isoformat(), account, resource))
-    full_day = {(a, r): cost for a, r, cost in duckdb.sql(FULL_DAYS.format(root=tmp_path)).fetchall()}
+    full_day = {(a, r): cost for a, r, cost in _rows(FULL_DAYS.format(root=tmp_path))}
 
     message = f"wrote the resources' starts and stops to {tmp_path / 'ground-truth' / 'lifecycle.csv'}"
     assert result.exit_code == 0 and message in result.output
