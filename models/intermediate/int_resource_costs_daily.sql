@@ -23,12 +23,6 @@ line_items as (
 
 ),
 
-digest as (
-
-    select * from {{ ref('int_build_inputs_digest') }}
-
-),
-
 latest_line as (
 
     select
@@ -92,7 +86,6 @@ final as (
         and daily.resource_id = latest_line.resource_id
         and daily.usage_date = latest_line.usage_date
         and latest_line.line_rank = 1
-    cross join digest
 
 )
 

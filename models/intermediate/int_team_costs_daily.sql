@@ -19,12 +19,6 @@ line_items as (
 
 ),
 
-digest as (
-
-    select * from {{ ref('int_build_inputs_digest') }}
-
-),
-
 labelled as (
 
     select
@@ -72,7 +66,6 @@ final as (
         {{ build_columns() }}
 
     from daily
-    cross join digest
 
 )
 

@@ -27,12 +27,6 @@ line_items as (
 
 ),
 
-digest as (
-
-    select * from {{ ref('int_build_inputs_digest') }}
-
-),
-
 daily as (
 
     select
@@ -80,7 +74,6 @@ final as (
         {{ build_columns() }}
 
     from daily
-    cross join digest
 
 )
 
