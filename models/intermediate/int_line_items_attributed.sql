@@ -1,13 +1,25 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=period_incremental_strategy(),
+    unique_key='billing_period',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_rows_of_replaced_loads() }}",
+) }}
+
 {#- Every line item with exactly one team and how it was found (macros/attribution.sql: a row of
     resource_owners.csv, team tag, service tag, the usage account's owner, else unallocated: kept, never
     dropped), the business unit and group of that team, and, from the seeds' history, the service's and
     account's owner and the team's unit valid on the usage day (var hierarchy, macros/hierarchy.sql).
-    Plus the FOCUS charge category and the amortized (effective) cost. -#}
+    Plus the FOCUS charge category and the amortized (effective) cost.
+    A table, incremental by billing period (macros/incremental_periods.sql): attribution runs once per
+    load, not once per model that reads line items on every build. -#}
+-- depends_on: {{ ref('stg_cur__loads') }}
 with
 
 line_items as (
 
     select * from {{ ref('stg_cur__line_items') }}
+    where {{ periods_to_build_filter() }}
 
 ),
 
@@ -89,7 +101,8 @@ final as (
         teams.business_unit,
         teams.business_group,
         {{ charge_category('attributed.line_item_type') }} as charge_category,
-        {{ effective_cost() }} as effective_cost
+        {{ effective_cost() }} as effective_cost,
+        {{ build_columns() }}
 
     from attributed
     left join teams

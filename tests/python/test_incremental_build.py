@@ -26,6 +26,7 @@ WRITTEN_V2 = dt.datetime(2026, 11, 10, 18, 0, 0)
 
 # The incremental models, with the grain each row is identified by (its billing period first).
 INCREMENTAL = {
+    "intermediate.int_line_items_attributed": "billing_period, load_id, line_item_id, time_interval, team, allocation_method",
     "marts.fct_cost_daily": (
         "billing_period, usage_date, usage_account_id, team, service, product_code, region_code, charge_category, "
         "allocation_method, currency_code"
@@ -34,12 +35,18 @@ INCREMENTAL = {
     "intermediate.int_resource_costs_daily": "billing_period, usage_account_id, resource_id, usage_date",
 }
 COSTS = {
+    "intermediate.int_line_items_attributed": "unblended_cost, effective_cost",
     "marts.fct_cost_daily": "billed_cost, effective_cost",
     "intermediate.int_team_costs_daily": "cost",
     "intermediate.int_resource_costs_daily": "billed_cost, effective_cost",
 }
 # Exact totals per team and month, to the cent, of every incremental model.
 TEAM_MONTH_TOTALS = {
+    "intermediate.int_line_items_attributed": (
+        "select billing_period, team, round(cast(sum(unblended_cost) as numeric), 2), "
+        "round(cast(sum(effective_cost) as numeric), 2), count(*) "
+        "from intermediate.int_line_items_attributed group by 1, 2 order by 1, 2"
+    ),
     "marts.fct_cost_daily": (
         "select billing_period, team, round(cast(sum(billed_cost) as numeric), 2), "
         "round(cast(sum(effective_cost) as numeric), 2), sum(line_item_count) "

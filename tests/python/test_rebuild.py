@@ -60,37 +60,37 @@ VIEWS = (
 def test_on_postgres_rebuilding_one_view_keeps_the_views_built_on_it(built_on_postgres):
     views = warehouse_rows(VIEWS)
 
-    assert invoke("build", "--select", "stg_cur__line_items").exit_code == 0
+    assert invoke("build", "--select", "stg_cur__tag_sets").exit_code == 0
 
     assert warehouse_rows(VIEWS) == views
-    assert ("intermediate.int_line_items_attributed",) in views
+    assert ("intermediate.int_tag_sets",) in views
 
 
 def test_on_postgres_a_view_whose_columns_changed_is_replaced_with_the_views_built_on_it(built_on_postgres, demo_cur):
     views = warehouse_rows(VIEWS)
-    staged = warehouse_rows(STAGED_LINE_ITEM_COLUMNS)
+    staged = warehouse_rows(STAGED_TAG_SET_COLUMNS)
     # As an earlier version of the model left it: a column the model no longer has, which
-    # `create or replace view` cannot drop; the view int_line_items_attributed is built on it.
-    [(definition,)] = warehouse_rows("select pg_get_viewdef('staging.stg_cur__line_items'::regclass)")
+    # `create or replace view` cannot drop; the view int_tag_sets is built on it.
+    [(definition,)] = warehouse_rows("select pg_get_viewdef('staging.stg_cur__tag_sets'::regclass)")
     with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
         cur.execute(
-            "create or replace view staging.stg_cur__line_items as "
+            "create or replace view staging.stg_cur__tag_sets as "
             f"select earlier.*, 1 as retired from ({definition.rstrip().rstrip(';')}) as earlier"
         )
-    assert warehouse_rows(STAGED_LINE_ITEM_COLUMNS) == [*staged, ("retired",)]
+    assert warehouse_rows(STAGED_TAG_SET_COLUMNS) == [*staged, ("retired",)]
 
     rebuilt = invoke("build")
 
     assert rebuilt.exit_code == 0, rebuilt.output
     assert warehouse_rows(VIEWS) == views
-    assert warehouse_rows(STAGED_LINE_ITEM_COLUMNS) == staged
+    assert warehouse_rows(STAGED_TAG_SET_COLUMNS) == staged
     expected = {period: (rows, round(cost, 2)) for period, (rows, cost) in totals_by_period(demo_cur).items()}
     assert mart_totals_by_period() == expected
 
 
-STAGED_LINE_ITEM_COLUMNS = (
+STAGED_TAG_SET_COLUMNS = (
     "select column_name from information_schema.columns "
-    "where table_schema = 'staging' and table_name = 'stg_cur__line_items' order by ordinal_position"
+    "where table_schema = 'staging' and table_name = 'stg_cur__tag_sets' order by ordinal_position"
 )
 
 
