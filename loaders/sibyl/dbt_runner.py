@@ -88,6 +88,10 @@ def _dbt(
         "SIBYL_SCHEMA_PREFIX": settings.schema_prefix,
         **({"DBT_TARGET_PATH": str(target_path)} if target_path else {}),
     }
+    if settings.target == "spark":
+        from sibyl.spark_session import release
+
+        release()  # dbt opens the Derby metastore in its own process: this one must let go of it
     with tempfile.TemporaryDirectory(prefix="sibyl-dbt-") as scratch:
         profiles_dir = _profiles_dir(settings.project_dir, Path(scratch))
         command = [

@@ -46,10 +46,17 @@ def session_config(home: Path | None = None) -> dict[str, str]:
 
 
 def get_session() -> SparkSession:
-    """The process's Spark session with Sibyl's settings (Hive support on, as dbt-spark always has it)."""
+    """The process's Spark session with Sibyl's settings (Hive support on, as dbt-spark always has it).
+
+    Kept for the process's next connection (Spark takes seconds to start); one opened on another
+    SIBYL_SPARK_HOME is released first, as its settings are fixed once it started."""
     from pyspark.sql import SparkSession
 
     home = spark_home()
+    active = SparkSession.getActiveSession()
+    metastore = "spark.hadoop.javax.jdo.option.ConnectionURL"  # kept as given (Spark rewrites the warehouse dir's)
+    if active is not None and active.conf.get(metastore, None) != session_config(home)[metastore]:
+        release()
     home.mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.appName("sibyl").master(spark_master())
     for key, value in session_config(home).items():
@@ -58,3 +65,25 @@ def get_session() -> SparkSession:
     # Errors reach the user as Sibyl's one-line messages; Spark's own log would repeat them as stack traces.
     session.sparkContext.setLogLevel("FATAL")
     return session
+
+
+def release() -> None:
+    """End the process's Spark session and its JVM, so another process (dbt) may open the Derby metastore.
+
+    Stopping the session is not enough: Derby stays booted in the JVM, holding the metastore's lock."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    process = getattr(gateway, "proc", None)
+    gateway.shutdown()
+    if process is not None:
+        process.stdin.close()  # pyspark's JVM exits when its stdin closes
+        process.wait(timeout=60)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
