@@ -151,7 +151,11 @@ history as (
         filled.day_of_week,
         filled.cost,
         filled.week_ratio,
-        {{ dbt.datediff('filled.usage_date', 'scored_days.usage_date', 'day') }} as days_before
+        {{ dbt.datediff(
+            'filled.usage_date',
+            'scored_days.usage_date',
+            'day',
+        ) }} as days_before
 
     from scored_days
     inner join week_ratios as filled

@@ -101,9 +101,9 @@ final as (
         resource_name,
         tag_set_id,
         -- bigint on every engine (Spark's row_number is an int)
-        cast(
-            row_number() over (order by effective_cost_30d desc, account_id asc, resource_id asc) as {{ dbt.type_bigint() }}
-        ) as cost_rank
+        cast(row_number() over (
+            order by effective_cost_30d desc, account_id asc, resource_id asc
+        ) as {{ dbt.type_bigint() }}) as cost_rank
 
     from owned
 
