@@ -159,8 +159,11 @@ def test_every_mart_on_spark_equals_the_other_engines_to_the_cent(spark_built, b
     for mart in MARTS:
         spark_columns, spark_rows_ = spark_built["marts"][mart]
         columns, rows = other_engine_rows(env, mart)
-        assert [c.lower() for c in spark_columns] == [c.lower() for c in columns], mart
-        assert_same_to_the_cent(comparable(spark_columns, spark_rows_), comparable(columns, rows), f"{mart} on {engine}")
+        assert sorted(c.lower() for c in spark_columns) == sorted(c.lower() for c in columns), mart
+        # in the other engine's order: Spark puts a partitioned table's partition column (billing_period) last
+        order = [[c.lower() for c in spark_columns].index(c.lower()) for c in columns]
+        spark_rows_ = [tuple(row[i] for i in order) for row in spark_rows_]
+        assert_same_to_the_cent(comparable(columns, spark_rows_), comparable(columns, rows), f"{mart} on {engine}")
     # the comparison compares something: the demo's marts have rows
     assert len(spark_built["marts"]["fct_cost_daily"][1]) > 1_000
 
