@@ -10,7 +10,16 @@
 
 {#- Day of the week of a date, 0 = Sunday … 6 = Saturday, as an integer on every engine. -#}
 {% macro day_of_week(day) -%}
+    {{ return(adapter.dispatch('day_of_week', 'sibyl')(day)) }}
+{%- endmacro %}
+
+{% macro default__day_of_week(day) -%}
     cast(extract(dow from {{ day }}) as integer)
+{%- endmacro %}
+
+{#- Spark's `dow` counts 1 = Sunday … 7 = Saturday. -#}
+{% macro spark__day_of_week(day) -%}
+    (dayofweek({{ day }}) - 1)
 {%- endmacro %}
 
 

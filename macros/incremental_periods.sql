@@ -23,6 +23,21 @@
 {%- endmacro %}
 
 
+{#- The table's partitioning, chosen with the strategy: Spark overwrites whole billing-period partitions
+    (dynamic partition overwrite: only the periods the query returns); none elsewhere. -#}
+{% macro period_partition_by() -%}
+    {{ return(adapter.dispatch('period_partition_by', 'sibyl')()) }}
+{%- endmacro %}
+
+{% macro default__period_partition_by() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro spark__period_partition_by() -%}
+    {{ return(['billing_period']) }}
+{%- endmacro %}
+
+
 {#- The model's filter on its billing-period column: every period on a full build, else the periods to
     rebuild, as literals (so PostgreSQL can prune raw's partitions and DuckDB skip row groups). -#}
 {% macro periods_to_build_filter(column='billing_period') -%}
@@ -78,11 +93,32 @@
 {#- Pre-hook: delete the rows written from a load that is no longer the current one of its period (the
     period was restated, or is gone from raw); the periods restated are then rebuilt. -#}
 {% macro delete_rows_of_replaced_loads() -%}
+    {{ return(adapter.dispatch('delete_rows_of_replaced_loads', 'sibyl')()) }}
+{%- endmacro %}
+
+{% macro default__delete_rows_of_replaced_loads() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where load_id not in (
             select loads.load_id from {{ ref('stg_cur__loads') }} as loads where loads.status = 'published'
         )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark has no `delete` on a Parquet table: a restated period is rebuilt, its partition overwritten
+    whole; a period with no published load any more loses its partition. -#}
+{% macro spark__delete_rows_of_replaced_loads() -%}
+    {%- if is_incremental() and execute -%}
+        {%- set query -%}
+            select distinct built.billing_period
+            from {{ this }} as built
+            where built.billing_period not in (
+                select loads.billing_period from {{ ref('stg_cur__loads') }} as loads where loads.status = 'published'
+            )
+        {%- endset -%}
+        {%- for period in run_query(query).columns[0].values() -%}
+            {%- do run_query("alter table " ~ this ~ " drop if exists partition (billing_period = date '" ~ period ~ "')") -%}
+        {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
 

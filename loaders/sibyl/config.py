@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sibyl.errors import ConfigError
 
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,12 @@ def _dbt(
         "SIBYL_SCHEMA_PREFIX": settings.schema_prefix,
         **({"DBT_TARGET_PATH": str(target_path)} if target_path else {}),
     }
+    if settings.target == "spark":
+        from sibyl.spark_session import release, spark_home
+
+        release()  # dbt opens the Derby metastore in its own process: this one must let go of it
+        # dbt runs in the project folder: the profile gets the home the loaders use, resolved from here
+        env["SIBYL_SPARK_HOME"] = str(spark_home())
     with tempfile.TemporaryDirectory(prefix="sibyl-dbt-") as scratch:
         profiles_dir = _profiles_dir(settings.project_dir, Path(scratch))
         command = [

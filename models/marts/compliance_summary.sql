@@ -115,7 +115,7 @@ measured as (
 
     select
         grouped.*,
-        100 * cast(grouped.resources_compliant as double precision) / grouped.resources_seen as compliant_pct,
+        100 * cast(grouped.resources_compliant as {{ type_double() }}) / grouped.resources_seen as compliant_pct,
         case
             when grouped.spend_30d <> 0 then 100.0 * grouped.compliant_spend_30d / grouped.spend_30d
         end as spend_compliant_pct

@@ -151,7 +151,11 @@ history as (
         filled.day_of_week,
         filled.cost,
         filled.week_ratio,
-        scored_days.usage_date - filled.usage_date as days_before
+        {{ dbt.datediff(
+            'filled.usage_date',
+            'scored_days.usage_date',
+            'day',
+        ) }} as days_before
 
     from scored_days
     inner join week_ratios as filled
@@ -421,7 +425,7 @@ top_drivers as (
         driver_kind,
         {{ dbt.listagg(
             "driver || ' (' || case when cost_change >= 0 then '+' else '' end"
-            ~ " || cast(cast(cost_change as decimal(18, 2)) as varchar) || ')'",
+            ~ " || cast(cast(cost_change as decimal(18, 2)) as " ~ dbt.type_string() ~ ") || ')'",
             "'; '",
             'order by driver_rank'
         ) }} as drivers

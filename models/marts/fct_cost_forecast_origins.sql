@@ -200,7 +200,11 @@ history as (
         filled.day_of_week,
         filled.usage_cost,
         filled.week_ratio,
-        calendar.origin_date - filled.usage_date as days_before
+        {{ dbt.datediff(
+            'filled.usage_date',
+            'calendar.origin_date',
+            'day',
+        ) }} as days_before
 
     from calendar
     inner join week_ratios as filled

@@ -249,13 +249,14 @@ ranked as (
 
     select
         judged.*,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             order by
                 case when judged.judgement = 'idle' then judged.window_cost end desc nulls last,
                 judged.monthly_cost desc,
                 judged.account_id asc,
                 judged.resource_id asc
-        ) as saving_rank,
+        ) as {{ dbt.type_bigint() }}) as saving_rank,
         case
             when judged.days_observed is null then judged.rule_evidence
             when judged.days_observed = 0 then 'no datapoints in {{ var("idle_window_days") }} days'

@@ -94,10 +94,11 @@ final as (
         grouped.line_item_count,
         grouped.first_usage_date,
         grouped.last_usage_date,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             order by
                 grouped.cost_30d desc, grouped.usage_account_id asc, grouped.product_code asc, grouped.resource_id asc
-        ) as cost_rank
+        ) as {{ dbt.type_bigint() }}) as cost_rank
 
     from grouped
 

@@ -100,7 +100,10 @@ final as (
         product_code,
         resource_name,
         tag_set_id,
-        row_number() over (order by effective_cost_30d desc, account_id asc, resource_id asc) as cost_rank
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
+            order by effective_cost_30d desc, account_id asc, resource_id asc
+        ) as {{ dbt.type_bigint() }}) as cost_rank
 
     from owned
 

@@ -24,10 +24,10 @@ from sibyl.cur.columns import (
     product_map_keys,
 )
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, missing_column, tag_column, text_check
+from sibyl.cur.dialect import DUCKDB, Dialect
+from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, missing_column, tag_column, text_check
 from sibyl.errors import DataError
 
-_EMPTY_MAP = "cast(map([], []) as map(varchar, varchar))"
 CSV_BUFFER_BYTES = 8 << 20
 
 
@@ -38,8 +38,9 @@ class _Layout:
     `resourceTags/user:Team` and `resourceTags/user:team`.
     """
 
-    def __init__(self, header: tuple[str, ...]) -> None:
+    def __init__(self, header: tuple[str, ...], dialect: Dialect) -> None:
         self.header = header
+        self.dialect = dialect
         self.contract: dict[str, tuple[str, str]] = {}  # canonical name -> (header, position)
         self.tags: dict[str, str] = {}  # tag key as the format spells it -> position
         for i, name in enumerate(header):
@@ -54,18 +55,10 @@ class _Layout:
                 self.contract.setdefault(canonical, (name, position))
 
     def scan(self, files: list[str]) -> str:
-        # null_padding: some writers drop trailing empty fields (koku's fixtures do). buffer_size: the
-        # default 32 MB read buffer per thread, beside the insert's own, ran the loader's 128 MB DuckDB
-        # out of memory on a 250,000-line CSV; 8 MB still holds the longest line DuckDB accepts (2 MB).
-        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header)))
-        paths = ", ".join(literal(f) for f in files)
-        return (
-            f"read_csv([{paths}], header = true, auto_detect = false, columns = {{{columns}}}, "
-            f"delim = ',', quote = '\"', escape = '\"', null_padding = true, buffer_size = {CSV_BUFFER_BYTES})"
-        )
+        return self.dialect.csv_scan(files, len(self.header), CSV_BUFFER_BYTES)
 
     def select(self, files: list[str], tag_keys: tuple[str, ...], tag_map: bool) -> tuple[str, list[TextCheck]]:
-        selects, checks = [], []
+        selects, checks, dialect, literal = [], [], self.dialect, self.dialect.literal
         for name, kind in LINE_ITEM_COLUMNS.items():
             sources = [self.contract[c] for c in (name, *RENAMED_COLUMNS.get(name, ())) if c in self.contract]
             # CUR 2.0's product map stands in for an absent or empty product column (see parquet_format).
@@ -76,25 +69,26 @@ class _Layout:
                     parts = [*(f"nullif({p}, '')" for _, p in sources), *entries, "''"]
                     expr = f"coalesce({', '.join(parts)})"
                 else:
-                    expr = f"coalesce({', '.join(cast_expr(p, kind, from_text=True) for _, p in sources)})"
-                    checks += [text_check(header, position, kind) for header, position in sources]
+                    expr = f"coalesce({', '.join(cast_expr(p, kind, from_text=True, dialect=dialect) for _, p in sources)})"
+                    checks += [text_check(header, position, kind, dialect) for header, position in sources]
             elif entries:
-                expr = cast_expr(f"coalesce({', '.join(entries)})", kind, from_text=True)
+                expr = cast_expr(f"coalesce({', '.join(entries)})", kind, from_text=True, dialect=dialect)
             else:
-                expr = missing_column(name, kind)
+                expr = missing_column(name, kind, dialect)
             selects.append(f"    {expr} as {name}")
         if tag_map:
-            selects.append(f"    {self._map(TAG_MAP_COLUMN) if TAG_MAP_COLUMN in self.contract else _EMPTY_MAP} as {TAG_MAP}")
-        selects += [f"    {self.tags.get(key, 'cast(null as varchar)')} as {tag_column(i)}" for i, key in enumerate(tag_keys)]
+            selects.append(f"    {self._map(TAG_MAP_COLUMN) if TAG_MAP_COLUMN in self.contract else dialect.empty_map} as {TAG_MAP}")
+        no_tag = dialect.cast("null", "varchar")
+        selects += [f"    {self.tags.get(key, no_tag)} as {tag_column(i)}" for i, key in enumerate(tag_keys)]
         return "select\n" + ",\n".join(selects) + f"\nfrom {self.scan(files)}", checks
 
     def _map(self, canonical: str) -> str:
         """A CUR 2.0 map column, which CSV spells as JSON text."""
-        position = self.contract[canonical][1]
-        return f"coalesce(cast(cast(nullif({position}, '') as json) as map(varchar, varchar)), {_EMPTY_MAP})"
+        text = f"nullif({self.contract[canonical][1]}, '')"
+        return f"coalesce({self.dialect.json_map(text)}, {self.dialect.empty_map})"
 
 
-def read_csv_delivery(delivery: Delivery, files: list[str]) -> DeliveryReader:
+def read_csv_delivery(delivery: Delivery, files: list[str], dialect: Dialect = DUCKDB) -> DeliveryReader:
     """Read each file's header, check it against the contract, and write one query over all files."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for path in files:
@@ -105,7 +99,7 @@ def read_csv_delivery(delivery: Delivery, files: list[str]) -> DeliveryReader:
                 f"{path}: required CUR column {missing[0]} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
             )
         groups.setdefault(header, []).append(path)
-    layouts = {header: _Layout(header) for header in groups}
+    layouts = {header: _Layout(header, dialect) for header in groups}
     tag_map = any(TAG_MAP_COLUMN in layout.contract for layout in layouts.values())
     tag_keys = () if tag_map else tuple(sorted({key for layout in layouts.values() for key in layout.tags}))
     parts = [layouts[header].select(group, tag_keys, tag_map) for header, group in groups.items()]
@@ -119,6 +113,7 @@ def read_csv_delivery(delivery: Delivery, files: list[str]) -> DeliveryReader:
         tag_map=tag_map,
         checks_from=next(iter(layouts.values())).scan(files) if single else "",
         checks=tuple(parts[0][1]) if single else (),
+        dialect=dialect,
     )
 
 

@@ -15,22 +15,24 @@ from pathlib import Path
 
 from sibyl.cur.csv_format import read_csv_delivery
 from sibyl.cur.delivery import Delivery
+from sibyl.cur.dialect import DUCKDB, Dialect
 from sibyl.cur.parquet_format import read_parquet_delivery
 from sibyl.cur.reader import DeliveryReader
 from sibyl.errors import ConfigError, DataError
 
 
 @contextmanager
-def open_delivery(delivery: Delivery) -> Iterator[DeliveryReader]:
+def open_delivery(delivery: Delivery, dialect: Dialect = DUCKDB) -> Iterator[DeliveryReader]:
+    """The delivery's reader, in the SQL of the engine that reads the files (`dialect`)."""
     with tempfile.TemporaryDirectory(prefix="sibyl-cur-") as workdir:
         files = _local_files(delivery, Path(workdir))
         for path in files:
             if Path(path).stat().st_size == 0:
                 raise DataError(f"{path}: the file is empty; re-download it or ask AWS to re-deliver the report")
         if delivery.file_format == "parquet":
-            yield read_parquet_delivery(delivery, files)
+            yield read_parquet_delivery(delivery, files, dialect)
         else:
-            yield read_csv_delivery(delivery, files)
+            yield read_csv_delivery(delivery, files, dialect)
 
 
 def _local_files(delivery: Delivery, workdir: Path) -> list[str]:

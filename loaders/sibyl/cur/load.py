@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from sibyl.cur.delivery import Delivery
 from sibyl.cur.delivery_files import open_delivery
 from sibyl.cur.line_items import line_items
-from sibyl.cur.schema import ensure_raw_schema
+from sibyl.cur.schema import TAG_SET_COLUMNS, ensure_raw_schema
 from sibyl.cur.validate import Tally, validate_delivery
 from sibyl.errors import ConfigError, DataError, first_line
 from sibyl.progress import NO_LOAD_PROGRESS, LoadProgress
+from sibyl.raw_ddl import create_table_sql
 from sibyl.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def _publish_if_new(wh: Warehouse, delivery: Delivery, replace_other_sources: bo
         )
 
     progress.step(delivery.period_label, "download" if any(f.startswith("s3://") for f in delivery.files) else "read")
-    with open_delivery(delivery) as reader:
+    with open_delivery(delivery, wh.files_dialect) as reader:
         return _publish(wh, delivery, reader, current, replace_other_sources, progress)
 
 
@@ -213,7 +214,7 @@ def _explained(exc: Exception, delivery: Delivery, reader) -> DataError | None:
     problem = reader.find_problem()
     if problem:
         return problem
-    if not _is_data_problem(exc):
+    if not isinstance(exc, reader.dialect.errors):
         return None
     return DataError(f"{delivery.source} {delivery.period_label}: cannot read the delivery ({first_line(exc)}); nothing was published")
 
@@ -294,7 +295,7 @@ def _append_tag_sets(wh: Warehouse, tag_sets_sqls: list[str], load_id: str) -> N
     """Tag sets are shared across loads: add only the ones the warehouse has not seen."""
     # Created and dropped inside the load's transaction: no other session ever sees it.
     incoming = f"raw.incoming_tag_sets_{load_id}"
-    wh.execute(f"create table {incoming} (tag_set_id varchar, tag_key varchar, tag_value varchar)")
+    wh.execute(create_table_sql(incoming, TAG_SET_COLUMNS, wh.name))
     for sql in tag_sets_sqls:
         wh.append_query(incoming, sql, streamed=False)
     wh.execute(
@@ -303,13 +304,6 @@ def _append_tag_sets(wh: Warehouse, tag_sets_sqls: list[str], load_id: str) -> N
         "where not exists (select 1 from raw.cur_tag_sets t where t.tag_set_id = i.tag_set_id)"
     )
     wh.execute(f"drop table {incoming}")
-
-
-def _is_data_problem(exc: Exception) -> bool:
-    """Errors raised while reading or converting the files, as opposed to warehouse outages."""
-    import duckdb
-
-    return isinstance(exc, (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException))
 
 
 def _is_out_of_memory(exc: Exception) -> bool:

@@ -19,24 +19,26 @@ from sibyl.cur.columns import (
     product_map_keys,
 )
 from sibyl.cur.delivery import Delivery
-from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, literal, missing_column, quote, tag_column, text_check
+from sibyl.cur.dialect import DUCKDB, Dialect
+from sibyl.cur.reader import TAG_MAP, DeliveryReader, TextCheck, cast_expr, missing_column, tag_column, text_check
 from sibyl.errors import DataError, first_line
 
 
-def read_parquet_delivery(delivery: Delivery, files: list[str]) -> DeliveryReader:
+def read_parquet_delivery(delivery: Delivery, files: list[str], dialect: Dialect = DUCKDB) -> DeliveryReader:
     """Check each file's schema (footer only) against the contract and write the query over them."""
     columns = _columns(files)
-    scan = "read_parquet([" + ", ".join(literal(f) for f in files) + "], union_by_name = true)"
+    scan = dialect.parquet_scan(files)
+    quote = dialect.quote
     selects, checks = [], []
     for name, kind in LINE_ITEM_COLUMNS.items():
-        expr, check = _contract_expr(name, kind, columns)
+        expr, check = _contract_expr(name, kind, columns, dialect)
         selects.append(f"    {expr} as {name}")
         checks += [check] if check else []
     tag_map = pa.types.is_map(columns.get(TAG_MAP_COLUMN, pa.null()))
     tag_keys = () if tag_map else tuple(sorted(c for c in columns if c.startswith(TAG_COLUMN_PREFIX)))
     if tag_map:
-        selects.append(f"    cast({quote(TAG_MAP_COLUMN)} as map(varchar, varchar)) as {TAG_MAP}")
-    selects += [f"    cast({quote(key)} as varchar) as {tag_column(i)}" for i, key in enumerate(tag_keys)]
+        selects.append(f"    cast({quote(TAG_MAP_COLUMN)} as {dialect.map_type}) as {TAG_MAP}")
+    selects += [f"    {dialect.cast(quote(key), 'varchar')} as {tag_column(i)}" for i, key in enumerate(tag_keys)]
     return DeliveryReader(
         delivery=delivery,
         files=tuple(files),
@@ -46,6 +48,7 @@ def read_parquet_delivery(delivery: Delivery, files: list[str]) -> DeliveryReade
         tag_map=tag_map,
         checks_from=scan,
         checks=tuple(checks),
+        dialect=dialect,
     )
 
 
@@ -72,8 +75,9 @@ def _columns(files: list[str]) -> dict[str, pa.DataType]:
     return columns
 
 
-def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]) -> tuple[str, TextCheck | None]:
+def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType], dialect: Dialect) -> tuple[str, TextCheck | None]:
     """The SQL for one contract column, and a check to run on failure when it is parsed from text."""
+    quote, literal = dialect.quote, dialect.literal
     sources = [c for c in (name, *RENAMED_COLUMNS.get(name, ())) if c in columns]
     has_map = pa.types.is_map(columns.get(PRODUCT_MAP_COLUMN, pa.null()))
     # CUR 2.0 also keeps product attributes in its map: a value there stands in for an absent or empty column
@@ -81,14 +85,14 @@ def _contract_expr(name: str, kind: str, columns: dict[str, pa.DataType]) -> tup
     entries = [f"nullif({quote(PRODUCT_MAP_COLUMN)}[{literal(key)}], '')" for key in product_map_keys(name)] if has_map else []
     if not sources:
         if entries:
-            return cast_expr(f"coalesce({', '.join(entries)})", kind, from_text=True), None
-        return missing_column(name, kind), None
-    casts = [cast_expr(quote(c), kind, from_text=_is_text(columns[c])) for c in sources]
+            return cast_expr(f"coalesce({', '.join(entries)})", kind, from_text=True, dialect=dialect), None
+        return missing_column(name, kind, dialect), None
+    casts = [cast_expr(quote(c), kind, from_text=_is_text(columns[c]), dialect=dialect) for c in sources]
     if kind == "varchar" and entries:
         casts = [*(f"nullif({c}, '')" for c in casts), *entries, casts[0]]  # else the column as it is
     parsed = next((c for c in sources if _is_text(columns[c])), None) if kind != "varchar" else None
     expr = casts[0] if len(casts) == 1 else f"coalesce({', '.join(casts)})"
-    return expr, text_check(parsed, quote(parsed), kind) if parsed else None
+    return expr, text_check(parsed, quote(parsed), kind, dialect) if parsed else None
 
 
 def _is_text(data_type: pa.DataType) -> bool:

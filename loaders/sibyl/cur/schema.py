@@ -35,11 +35,13 @@ def ensure_raw_schema(wh: Warehouse) -> None:
     wh.execute("create schema if not exists raw")
     wh.execute(create_table_sql("raw.cur_tag_sets", TAG_SET_COLUMNS, wh.name, primary_key=("tag_set_id", "tag_key")))
     wh.execute(create_table_sql("raw.cur_loads", CUR_LOADS_COLUMNS, wh.name, primary_key=("load_id",)))
+    line_items(wh).create(create_table_sql(LINE_ITEMS, {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
+    if wh.name == "spark":  # no Spark warehouse predates these columns (and Spark has no `add column if not exists`)
+        return
     # Warehouses created before these columns existed gain them: delivered_at stays null for earlier
     # loads, payer accounts are read back from their line items.
     wh.execute(f"alter table raw.cur_loads add column if not exists delivered_at {ENGINE_TYPES[wh.name]['timestamp']}")
     wh.execute(f"alter table raw.cur_loads add column if not exists payer_account_ids {ENGINE_TYPES[wh.name]['varchar']}")
-    line_items(wh).create(create_table_sql(LINE_ITEMS, {**LINE_ITEM_COLUMNS, **LINEAGE_COLUMNS}, wh.name))
     # As the gate names them: empty means none, and '' (not null) marks a load already read back.
     wh.execute(
         "update raw.cur_loads set payer_account_ids = coalesce((select string_agg(distinct nullif(i.bill_payer_account_id, ''), ',' "

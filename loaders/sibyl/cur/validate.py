@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sibyl.cur.delivery import Delivery
+from sibyl.cur.dialect import Dialect
 from sibyl.cur.reader import DeliveryReader
 from sibyl.errors import DataError
 
@@ -28,7 +29,7 @@ SUITE_PATH = Path(__file__).with_name("expectations") / "cur_line_items.json"
 EXAMPLES = 3
 KEYS_PER_PASS = 2_500_000  # about what the loader's 128 MB DuckDB groups without growing past it
 
-FetchRows = Callable[[str], list[tuple]]  # runs DuckDB SQL where the delivery's files are read
+FetchRows = Callable[[str], list[tuple]]  # runs SQL (the reader's dialect) where the delivery's files are read
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,10 @@ def check_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> tu
     """
     suite = load_suite()
     delivery = reader.delivery
+    dialect = reader.dialect
     parts = [part.line_items_sql(load_id) for part in reader.parts()]
-    failures = _type_failures(fetch, parts[0], suite)
-    checks = {_row_check(e, delivery): e for e in suite if e["type"] != "expect_column_values_to_be_of_type"}
+    failures = _type_failures(fetch, parts[0], suite, dialect)
+    checks = {_row_check(e, delivery, dialect): e for e in suite if e["type"] != "expect_column_values_to_be_of_type"}
     shared = [c for c in checks if not c.key_hash]
     aggregates = [c.bad_count for c in shared] + ["count(*)", "coalesce(sum(line_item_unblended_cost), 0)"]
     # A report has one payer account: min and max name it, and a second query lists them only when
@@ -102,7 +104,8 @@ def check_delivery(fetch: FetchRows, reader: DeliveryReader, load_id: str) -> tu
     counts = dict(zip(shared, sums[: len(shared)], strict=True))  # the last two sums are the tally's
     rows = f"(\n{reader.line_items_sql(load_id)}\n) as rows"
     passes = max(1, math.ceil(tally.rows / KEYS_PER_PASS))
-    counts.update((c, _count_repeated_keys(fetch, parts, c.key_hash, passes)) for c in checks if c.key_hash)
+    count_keys = _count_repeated_keys if dialect.name == "duckdb" else _count_repeated_keys_at_once
+    counts.update((c, count_keys(fetch, parts, c.key_hash, passes)) for c in checks if c.key_hash)
     for check in checks:
         count = counts[check]
         if count:
@@ -134,9 +137,15 @@ def _count_repeated_keys(fetch: FetchRows, parts: list[str], key_hash: str, pass
     return repeated
 
 
-def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, Any]]) -> list[Failure]:
+def _count_repeated_keys_at_once(fetch: FetchRows, parts: list[str], key_hash: str, passes: int) -> int:
+    """Keys that occur more than once, in one grouping of the whole delivery: Spark spills to disk as it grows."""
+    union = "\nunion all\n".join(f"select {key_hash} as key_hash from (\n{sql}\n) as rows" for sql in parts)
+    return fetch(f"select count(*) from (select 1 from (\n{union}\n) as keys group by key_hash having count(*) > 1) as repeated")[0][0]
+
+
+def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, Any]], dialect: Dialect) -> list[Failure]:
     """Column types of the delivery's query, read from its plan: no rows are scanned."""
-    types = {name: kind.upper() for name, kind, *_ in fetch(f"describe (\n{line_items_sql}\n)")}
+    types = {name: dialect.suite_type(kind) for name, kind, *_ in fetch(dialect.describe(line_items_sql))}
     failures = []
     for e in suite:
         if e["type"] == "expect_column_values_to_be_of_type":
@@ -146,10 +155,11 @@ def _type_failures(fetch: FetchRows, line_items_sql: str, suite: list[dict[str, 
     return failures
 
 
-def _row_check(expectation: dict[str, Any], delivery: Delivery) -> RowCheck:
+def _row_check(expectation: dict[str, Any], delivery: Delivery, dialect: Dialect) -> RowCheck:
     kind, kw = expectation["type"], expectation["kwargs"]
+    quote = dialect.quote
     if kind == "expect_compound_columns_to_be_unique":
-        cols = ", ".join(_quote(c) for c in kw["column_list"])
+        cols = ", ".join(quote(c) for c in kw["column_list"])
         # Counted on 64-bit hashes of the key; the example query is exact (a hash collision shows no
         # example and passes).
         return RowCheck(
@@ -157,15 +167,15 @@ def _row_check(expectation: dict[str, Any], delivery: Delivery) -> RowCheck:
             "",
             f"select {cols} from {{rows}} group by all having count(*) > 1 limit {EXAMPLES}",
             unit="repeated key(s)",
-            key_hash=f"hash({cols})",
+            key_hash=dialect.key_hash(cols),
         )
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
-        a, b = _quote(kw["column_A"]), _quote(kw["column_B"])
+        a, b = quote(kw["column_A"]), quote(kw["column_B"])
         bad = f"not ({a} {'>=' if kw.get('or_equal') else '>'} {b})"
         label = f"{kind} on ({kw['column_A']}, {kw['column_B']})"
         return RowCheck(label, f"count(*) filter (where {bad})", f"select distinct {b}, {a} from {{rows}} where {bad} limit {EXAMPLES}")
-    column = _quote(kw["column"])
-    bad = _column_predicate(kind, kw, column, delivery)
+    column = quote(kw["column"])
+    bad = _column_predicate(kind, kw, column, delivery, dialect)
     return RowCheck(
         f"{kind} on {kw['column']}",
         f"count(*) filter (where {bad})",
@@ -173,7 +183,7 @@ def _row_check(expectation: dict[str, Any], delivery: Delivery) -> RowCheck:
     )
 
 
-def _column_predicate(kind: str, kw: dict[str, Any], column: str, delivery: Delivery) -> str:
+def _column_predicate(kind: str, kw: dict[str, Any], column: str, delivery: Delivery, dialect: Dialect) -> str:
     """SQL that is true for a row breaking the expectation (nulls pass, as in Great Expectations)."""
     if kind == "expect_column_values_to_not_be_null":
         return f"{column} is null"
@@ -181,7 +191,7 @@ def _column_predicate(kind: str, kw: dict[str, Any], column: str, delivery: Deli
         return _outside(f"length({column})", kw, delivery)
     if kind == "expect_column_values_to_be_between":
         # NaN and infinities are outside any bounds; said explicitly, as Parquet statistics leave NaN out.
-        return f"not isfinite({column}) or {_outside(column, kw, delivery)}"
+        return f"{dialect.not_finite(column)} or {_outside(column, kw, delivery)}"
     raise ValueError(f"{SUITE_PATH.name}: expectation type {kind} is not supported by the validation gate")
 
 
@@ -203,10 +213,6 @@ def _bound(value: Any, delivery: Delivery) -> str:
     if isinstance(value, (int, float)):
         return repr(float(value))
     raise ValueError(f"{SUITE_PATH.name}: bound {value!r} is neither a number nor a billing period parameter")
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _show(value: Any) -> str:

@@ -14,6 +14,7 @@ import pyarrow as pa
 from sibyl.errors import DataError
 from sibyl.inventory import schema
 from sibyl.inventory.scan import Scan, tag_set_id
+from sibyl.raw_ddl import create_table_sql
 from sibyl.warehouse import Warehouse
 
 # Scan ids name a staging table: letters, digits, '-' and '_' only (a snapshot is input like any other).
@@ -93,7 +94,7 @@ def _resource_batches(scan: Scan, set_ids: list[str], arrow_schema: pa.Schema) -
 def _append_tag_sets(wh: Warehouse, scan_id: str, tag_sets: dict[str, dict[str, str]]) -> None:
     """Tag sets are shared across scans: add only the ones the warehouse has not seen."""
     incoming = f"raw.incoming_inventory_tag_sets_{scan_id.replace('-', '_').lower()}"
-    wh.execute(f"create table {incoming} (tag_set_id varchar, tag_key varchar, tag_value varchar)")
+    wh.execute(create_table_sql(incoming, schema.TAG_SET_COLUMNS, wh.name))
     rows = ({"tag_set_id": i, "tag_key": k, "tag_value": v} for i, tags in tag_sets.items() for k, v in tags.items() if v)
     _append(wh, incoming, schema.TAG_SET_COLUMNS, rows)
     wh.execute(

@@ -6,11 +6,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from sibyl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sibyl.cur.dialect import Dialect
 
 _LABEL = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -67,6 +70,13 @@ class Warehouse(ABC):
     @abstractmethod
     def fetch_files_query(self, duckdb_sql: str) -> list[tuple]:
         """Rows of a DuckDB query over files, run in the engine that `append_query` reads them with."""
+
+    @property
+    def files_dialect(self) -> Dialect:
+        """The SQL that `append_query` and `fetch_files_query` take: DuckDB's, except on an engine that reads files itself."""
+        from sibyl.cur.dialect import DUCKDB
+
+        return DUCKDB
 
     @abstractmethod
     def create_partitioned_table(self, create_sql: str, key_columns: Sequence[str]) -> None:
