@@ -138,7 +138,10 @@ class SparkDialect(Dialect):
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
     def parquet_scan(self, files: list[str]) -> str:
-        return self.warehouse.register_files(lambda read: read.option("mergeSchema", "true").parquet(*files))
+        # Files of one delivery may differ in columns (AWS adds tag columns as keys appear): their union.
+        # One file needs no merge, which would cost a job that reads every footer.
+        merge = "true" if len(files) > 1 else "false"
+        return self.warehouse.register_files(lambda read: read.option("mergeSchema", merge).parquet(*files))
 
     def csv_scan(self, files: list[str], width: int, buffer_bytes: int) -> str:
         # A schema by position, not the header's names (Spark compares names case-insensitively and CURs
