@@ -66,7 +66,8 @@ def get_session() -> SparkSession:
     # Errors reach the user as Sibyl's one-line messages; Spark's own log (the JVM's, and pyspark's JSON
     # lines of each failed query) would repeat them as stack traces.
     session.sparkContext.setLogLevel("FATAL")
-    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     return session
 
 
