@@ -8,6 +8,7 @@ process open the metastore at a time: a load and a build run one after the other
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,8 +63,11 @@ def get_session() -> SparkSession:
     for key, value in session_config(home).items():
         builder = builder.config(key, value)
     session = builder.enableHiveSupport().getOrCreate()
-    # Errors reach the user as Sibyl's one-line messages; Spark's own log would repeat them as stack traces.
+    # Errors reach the user as Sibyl's one-line messages; Spark's own log (the JVM's, and pyspark's JSON
+    # lines of each failed query) would repeat them as stack traces.
     session.sparkContext.setLogLevel("FATAL")
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     return session
 
 

@@ -138,7 +138,10 @@ class SparkDialect(Dialect):
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
     def parquet_scan(self, files: list[str]) -> str:
-        return self.warehouse.register_files(lambda read: read.option("mergeSchema", "true").parquet(*files))
+        # Files of one delivery may differ in columns (AWS adds tag columns as keys appear): their union.
+        # One file needs no merge, which would cost a job that reads every footer.
+        merge = "true" if len(files) > 1 else "false"
+        return self.warehouse.register_files(lambda read: read.option("mergeSchema", merge).parquet(*files))
 
     def csv_scan(self, files: list[str], width: int, buffer_bytes: int) -> str:
         # A schema by position, not the header's names (Spark compares names case-insensitively and CURs
@@ -160,23 +163,21 @@ class SparkDialect(Dialect):
     def map_tag_set_id(self, tags: str) -> str:
         return f"md5(array_join(transform({self._entries(tags)}, e -> concat(e.key, chr(31), e.value)), chr(30)))"
 
+    # Unpivoted first, then made distinct: grouping on the tag set id's expression with the tag columns made
+    # Spark's planner spin for minutes on CSV's dozens of tag keys (it canonicalises the expression again and again).
     def map_tag_sets(self, tag_set_id: str, tags: str, rows_sql: str) -> str:
-        # Spark cannot compare maps (no distinct over one): the sorted entries stand for the map.
         return (
-            f"with tagged as (\n    select distinct {tag_set_id} as tag_set_id, {self._entries(tags)} as entries\n"
-            f"    from (\n{rows_sql}\n) as delivery_rows\n),\n"
-            "entries as (\n    select tag_set_id, inline(entries) from tagged\n)\n"
-            "select tag_set_id, key as tag_key, value as tag_value from entries where value <> ''"
+            f"with entries as (\n    select {tag_set_id} as tag_set_id, explode({tags}) as (tag_key, tag_value)\n"
+            f"    from (\n{rows_sql}\n) as delivery_rows\n)\n"
+            "select distinct tag_set_id, tag_key, tag_value from entries where tag_value <> ''"
         )
 
     def wide_tag_sets(self, tag_set_id: str, columns: dict[str, str], rows_sql: str) -> str:
-        names = ", ".join(columns)
         pairs = ", ".join(f"{self.literal(k)}, {c}" for c, k in columns.items())
         return (
-            f"with tagged as (\n    select distinct {tag_set_id} as tag_set_id, {names}\n"
-            f"    from (\n{rows_sql}\n) as delivery_rows\n),\n"
-            f"unpivoted as (\n    select tag_set_id, stack({len(columns)}, {pairs}) as (tag_key, tag_value) from tagged\n)\n"
-            "select tag_set_id, tag_key, tag_value from unpivoted where tag_value <> ''"
+            f"with unpivoted as (\n    select {tag_set_id} as tag_set_id, stack({len(columns)}, {pairs}) as (tag_key, tag_value)\n"
+            f"    from (\n{rows_sql}\n) as delivery_rows\n)\n"
+            "select distinct tag_set_id, tag_key, tag_value from unpivoted where tag_value <> ''"
         )
 
     def no_tag_sets(self) -> str:
