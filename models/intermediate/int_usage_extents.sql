@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy=period_incremental_strategy(),
+    partition_by=period_partition_by(),
     unique_key='billing_period',
     on_schema_change='fail',
     pre_hook="{{ delete_rows_of_replaced_loads() }}",

@@ -18,9 +18,10 @@ import pytest
 from conftest import DEMO_END_DATE
 from helpers import invoke
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("java") is None and os.environ.get("CI") != "true", reason="Spark needs Java 17 (java is not on PATH)"
-)
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.skipif(shutil.which("java") is None and os.environ.get("CI") != "true", reason="Spark needs Java 17 (java is not on PATH)"),
+]
 
 MARTS = sorted(path.stem for path in (Path(__file__).resolve().parents[2] / "models" / "marts").glob("*.sql"))
 # Columns that say which build wrote a row, not what the row holds.

@@ -25,9 +25,10 @@ from conftest import DEMO_END_DATE
 from delivery_readers import data_files, period_manifests, totals_by_period
 from helpers import invoke
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("java") is None and os.environ.get("CI") != "true", reason="Spark needs Java 17 (java is not on PATH)"
-)
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.skipif(shutil.which("java") is None and os.environ.get("CI") != "true", reason="Spark needs Java 17 (java is not on PATH)"),
+]
 
 # The same fingerprints on both engines: every tag set, and every line item's tag set id.
 TAG_SETS = "select count(*), md5(string_agg(tag_set_id || tag_key || tag_value, ',' order by tag_set_id, tag_key)) from raw.cur_tag_sets"
