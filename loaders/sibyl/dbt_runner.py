@@ -57,20 +57,6 @@ def build_args(*, select: str | None = None, unit_tests: bool = False, full_refr
     ]
 
 
-def show_model(settings: Settings, model: str, variables: dict) -> tuple[list[str], list[tuple]]:
-    """The rows a model would have with other vars, without materializing it (`dbt show`).
-
-    A separate process, as for every dbt call: dbt-duckdb keeps connections open in-process.
-    """
-    args = ["--quiet", "show", "--select", model, "--vars", json.dumps(variables), "--limit", "-1", "--output", "json"]
-    started = time.time()
-    completed = _dbt(settings, args, capture=True)
-    _check(completed, settings, args, _failures(_target_path(settings.project_dir), started))
-    rows = json.loads(completed.stdout)["show"]
-    columns = list(rows[0]) if rows else []
-    return columns, [tuple(row[c] for c in columns) for row in rows]
-
-
 def _dbt(
     settings: Settings,
     args: list[str],
