@@ -72,21 +72,26 @@
             ~ " run `sibyl build --full-refresh` (or dbt build --full-refresh) once"
         ) }}
     {%- endif -%}
-    {%- set query -%}
-        select distinct loads.billing_period
-        from {{ ref('stg_cur__loads') }} as loads
-        where
-            loads.status = 'published'
-            and loads.load_id not in (
-                select built.load_id
-                from {{ this }} as built
-                where built.inputs_digest = (select digest.inputs_digest from {{ ref('int_build_inputs_digest') }} as digest)
-            )
-        order by loads.billing_period
-    {%- endset -%}
+    {%- set query = loads_not_built_query('billing_period', ref('stg_cur__loads'), this, ref('int_build_inputs_digest')) -%}
     {%- set periods = run_query(query).columns[0].values() | map('string') | list -%}
     {%- do log(this.identifier ~ ': rebuilding billing period(s) ' ~ (periods | join(', ') or 'none'), info=False) -%}
     {{ return(periods) }}
+{%- endmacro %}
+
+
+{#- `column` (billing_period or load_id) of the published loads that `built` does not hold with today's
+    inputs digest: what an incremental build rebuilds. -#}
+{% macro loads_not_built_query(column, loads, built, digest) -%}
+    select distinct loads.{{ column }}
+    from {{ loads }} as loads
+    where
+        loads.status = 'published'
+        and loads.load_id not in (
+            select built.load_id
+            from {{ built }} as built
+            where built.inputs_digest = (select digest.inputs_digest from {{ digest }} as digest)
+        )
+    order by loads.{{ column }}
 {%- endmacro %}
 
 

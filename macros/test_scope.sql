@@ -27,20 +27,9 @@
         or 'inputs_digest' not in (adapter.get_columns_in_relation(built) | map(attribute='name') | map('lower') | list) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set query -%}
-        select loads.load_id
-        from {{ _built_relation('stg_cur__loads') }} as loads
-        where
-            loads.status = 'published'
-            and loads.load_id not in (
-                select built.load_id
-                from {{ built }} as built
-                where built.inputs_digest = (
-                    select digest.inputs_digest from {{ _built_relation('int_build_inputs_digest') }} as digest
-                )
-            )
-        order by loads.load_id
-    {%- endset -%}
+    {%- set query = loads_not_built_query(
+        'load_id', _built_relation('stg_cur__loads'), built, _built_relation('int_build_inputs_digest')
+    ) -%}
     {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}
 
