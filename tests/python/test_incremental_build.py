@@ -251,3 +251,28 @@ def test_a_seed_change_after_an_incremental_build_is_reflected_in_every_period(h
     # the team views' table moved the account's usage and purchases too, every month, to the cent
     assert after["team_view_costs"] == after["fct_team_costs"]
     assert after["team_view_costs"] != before["team_view_costs"]
+
+
+def test_the_line_items_tests_check_the_loads_a_build_rebuilds(history):
+    """Last in the module: it leaves a duplicate line item in raw. A build that rebuilds nothing does not scan
+    the loads it built before (macros/test_scope.sql); once a seed change makes every load rebuild, the grain
+    test of the staged line items finds the duplicate and stops the build."""
+    [(load_id,)] = warehouse_rows("select min(load_id) from raw.cur_line_items")
+    duplicate = f"insert into raw.cur_line_items select * from raw.cur_line_items where load_id = '{load_id}' limit 1"
+    if os.environ["SIBYL_TARGET"] == "postgres":
+        import adbc_driver_postgresql.dbapi as adbc
+
+        with adbc.connect(postgres_uri(), autocommit=True) as con, con.cursor() as cur:
+            cur.execute(duplicate)
+    else:
+        import duckdb
+
+        with duckdb.connect(os.environ["SIBYL_DUCKDB_PATH"]) as con:
+            con.execute(duplicate)
+
+    assert invoke("build").exit_code == 0
+
+    _move_account(Path(os.environ["SIBYL_SEEDS_DIR"]), history["seed_changed"]["rows"]["marts.fct_cost_daily"])
+    failed = invoke("build")
+    assert failed.exit_code != 0
+    assert "unique_combination_stg_cur__line_items_load_id__line_item_id__time_interval" in failed.output
