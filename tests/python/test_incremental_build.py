@@ -253,10 +253,11 @@ def test_a_seed_change_after_an_incremental_build_is_reflected_in_every_period(h
     assert after["team_view_costs"] != before["team_view_costs"]
 
 
-def test_the_line_items_tests_check_the_loads_a_build_rebuilds(history):
-    """Last in the module: it leaves a duplicate line item in raw. A build that rebuilds nothing does not scan
-    the loads it built before (macros/test_scope.sql); once a seed change makes every load rebuild, the grain
-    test of the staged line items finds the duplicate and stops the build."""
+def test_a_duplicate_in_a_built_load_is_caught_by_the_reconciliation_then_by_the_grain_test(history):
+    """Last in the module: it leaves a duplicate line item in raw. The line items' own tests check only the
+    loads a build rebuilds (macros/test_scope.sql), so in a build that rebuilds nothing the reconciliation of
+    fct_cost_daily with raw is what stops it; once a seed change makes every load rebuild, the grain test of
+    the staged line items finds the duplicate itself."""
     [(load_id,)] = warehouse_rows("select min(load_id) from raw.cur_line_items")
     duplicate = f"insert into raw.cur_line_items select * from raw.cur_line_items where load_id = '{load_id}' limit 1"
     if os.environ["SIBYL_TARGET"] == "postgres":
@@ -269,10 +270,15 @@ def test_the_line_items_tests_check_the_loads_a_build_rebuilds(history):
 
         with duckdb.connect(os.environ["SIBYL_DUCKDB_PATH"]) as con:
             con.execute(duplicate)
+    # sibyl's one-line error names the first test that failed
+    grain_test = "data test unique_combination_stg_cur__line_items_load_id__line_item_id__time_interval__True failed"
 
-    assert invoke("build").exit_code == 0
+    nothing_rebuilt = invoke("build")
+    assert nothing_rebuilt.exit_code != 0
+    assert "data test assert_fct_cost_daily_reconciles_with_raw failed" in nothing_rebuilt.output
+    assert grain_test not in nothing_rebuilt.output
 
     _move_account(Path(os.environ["SIBYL_SEEDS_DIR"]), history["seed_changed"]["rows"]["marts.fct_cost_daily"])
-    failed = invoke("build")
-    assert failed.exit_code != 0
-    assert "unique_combination_stg_cur__line_items_load_id__line_item_id__time_interval" in failed.output
+    every_load_rebuilt = invoke("build")
+    assert every_load_rebuilt.exit_code != 0
+    assert grain_test in every_load_rebuilt.output
