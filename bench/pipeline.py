@@ -1,10 +1,11 @@
 """The whole pipeline, stage by stage, against dbt's fixed cost and the engine's floor.
 
-    python bench/pipeline.py --lines 2000000 --targets duckdb,postgres [--workdir DIR]
+    python bench/pipeline.py --lines 2000000 --targets duckdb,postgres,spark [--workdir DIR]
 
 Generates N legacy-Parquet line items over three months with `sibyl generate cur` (and a new delivery
 of the last month, N/3 lines), then per target, each stage a child process (wall seconds, peak RSS of
-the process and the children it waited for, dbt's process among them):
+its process tree, sampled, or of the largest process it waited for, whichever is more: dbt's process and
+Spark's JVMs among them, which pyspark does not wait for):
   load -> full build -> restate the last month (its new delivery, --replace-other-sources) -> load ->
   incremental build -> report cost-by-team
 and, in the same run:
@@ -13,7 +14,8 @@ and, in the same run:
   starts from one, as a scheduled build does). A build's "data part" is its time minus this;
 - the floor: one `create table ... as select` of the daily fact's grain and measures straight from raw
   (usage date, billing period, account, tag set, product, region, line item type, currency; billed,
-  effective, list, usage, count): one scan of the data, in a child process.
+  effective, list, usage, count): one scan of the data, in a child process (on Spark, the query alone,
+  timed inside the process once its session is up).
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
+DEFAULT_TARGETS = ("duckdb", "postgres")
 END_DATE = "2026-11-15"  # a fixed month-to-date end: the same files whatever day it runs
 FIXED_COST_LINES = 1_000
 PG_DATABASE = "sibyl_bench_pipeline"
@@ -141,6 +146,13 @@ def _warehouse(target: str, workdir: Path) -> Iterator[dict[str, str]]:
         yield {**env, "SIBYL_DUCKDB_PATH": str(path)}
         _remove_duckdb(path)
         return
+    if target == "spark":
+        home = workdir / "spark-home"
+        shutil.rmtree(home, ignore_errors=True)
+        # pyspark gives Spark's UTC timestamps in the process's zone: the report reads them in UTC
+        yield {**env, "SIBYL_SPARK_HOME": str(home), "TZ": "UTC"}
+        shutil.rmtree(home, ignore_errors=True)
+        return
     _postgres_admin(f"drop database if exists {PG_DATABASE} with (force)")
     _postgres_admin(f"create database {PG_DATABASE}")
     try:
@@ -154,14 +166,64 @@ def _child(argv: list, env: dict[str, str]) -> Run:
     _say(f"{env['SIBYL_TARGET']}: sibyl {' '.join(map(str, argv))}")
     started = time.perf_counter()
     proc = subprocess.Popen([BIN / "sibyl", *map(str, argv)], env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    with _TreeSampler(proc.pid) as tree:
+        _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"sibyl {' '.join(map(str, argv))} failed on {env['SIBYL_TARGET']} (exit {os.waitstatus_to_exitcode(status)})")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, max(usage.ru_maxrss / 1024, tree.peak_mb))
+
+
+class _TreeSampler:
+    """The peak of the summed RSS of a process and its descendants, read from /proc every 0.25 s: pyspark
+    starts its JVM as a child it never waits for, so wait4's figure leaves the JVM out."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_mb = pid, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> _TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.25):
+            self.peak_mb = max(self.peak_mb, sum(_rss_kb(pid) for pid in _descendants(self.pid)) / 1024)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # the parent pid is the second field after the command, which is in parentheses
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
 
 
 def _floor(target: str, env: dict[str, str]) -> Run:
+    if target == "spark":
+        return _spark_floor(env)
     if target == "duckdb":
         script = (
             "import duckdb, sys; con = duckdb.connect(sys.argv[1]); con.execute('set enable_progress_bar = false'); "
@@ -178,6 +240,22 @@ def _floor(target: str, env: dict[str, str]) -> Run:
         sys.exit(f"the floor's CTAS failed on {target}")
     # psql's RSS is not the server's: on PostgreSQL the figure says nothing of the query's memory.
     return Run(time.perf_counter() - started, usage.ru_maxrss / 1024 if target == "duckdb" else 0.0)
+
+
+def _spark_floor(env: dict[str, str]) -> Run:
+    """The CTAS alone, timed once the process's Spark session is up (Spark's start is not the query's)."""
+    script = (
+        "import sys, time; from sibyl.spark_session import get_session, release; spark = get_session(); "
+        "started = time.perf_counter(); spark.sql(sys.argv[1]); print(time.perf_counter() - started); release()"
+    )
+    _say("spark: floor")
+    argv = [sys.executable, "-c", script, f"create table default.floor_daily using parquet as {FLOOR_SELECT}"]
+    proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.PIPE, text=True)
+    with _TreeSampler(proc.pid) as tree:
+        out, _ = proc.communicate()
+    if proc.returncode != 0:
+        sys.exit("the floor's CTAS failed on spark")
+    return Run(float(out.strip().splitlines()[-1]), tree.peak_mb)
 
 
 def _pg_defaults() -> dict[str, str]:
@@ -201,7 +279,7 @@ def _say(message: str) -> None:
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=2_000_000)
-    parser.add_argument("--targets", type=lambda s: s.split(","), default=list(TARGETS))
+    parser.add_argument("--targets", type=lambda s: s.split(","), default=list(DEFAULT_TARGETS))
     parser.add_argument("--workdir", help="Keeps the generated CUR between runs.")
     args = parser.parse_args()
     unknown = set(args.targets) - set(TARGETS)

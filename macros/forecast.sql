@@ -40,7 +40,8 @@
 {#- Pre-hook of the forecast and anomaly models (inside the model's transaction, so `set local` ends with it).
     PostgreSQL estimates one row for each materialized CTE of their rolling 28-day windows and picks nested
     loops over ~100,000 rows (minutes on the demo), and its JIT compiles the plan for seconds: hash joins
-    and no JIT build them in about a second. A no-op on other engines. -#}
+    and no JIT build them in about a second. The anomalies' drivers group millions of line items at 10M lines:
+    PostgreSQL's default 4 MB of sort memory makes it spill them to disk. A no-op on other engines. -#}
 {% macro window_planner_settings() -%}
     {{ return(adapter.dispatch('window_planner_settings', 'sibyl')()) }}
 {%- endmacro %}
@@ -50,5 +51,6 @@
 
 {% macro postgres__window_planner_settings() -%}
     set local enable_nestloop = off;
-    set local jit = off
+    set local jit = off;
+    set local work_mem = '256MB'
 {%- endmacro %}

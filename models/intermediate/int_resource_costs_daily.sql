@@ -24,10 +24,13 @@ line_items as (
 
 ),
 
-latest_line as (
+{# One pass: each resource-day's totals beside each of its lines (windows over the same partition
+   share one sort), and its latest line kept. #}
+resource_days as (
 
     select
         billing_period,
+        load_id,
         usage_account_id,
         resource_id,
         usage_date,
@@ -36,6 +39,15 @@ latest_line as (
         tag_set_id,
         team,
         allocation_method,
+        sum(effective_cost) over (
+            partition by billing_period, usage_account_id, resource_id, usage_date
+        ) as effective_cost,
+        sum(unblended_cost) over (
+            partition by billing_period, usage_account_id, resource_id, usage_date
+        ) as billed_cost,
+        count(*) over (
+            partition by billing_period, usage_account_id, resource_id, usage_date
+        ) as line_item_count,
         row_number() over (
             partition by billing_period, usage_account_id, resource_id, usage_date
             order by usage_start_at desc, tag_set_id desc, line_item_id desc
@@ -45,48 +57,26 @@ latest_line as (
 
 ),
 
-daily as (
-
-    select
-        billing_period,
-        load_id,
-        usage_account_id,
-        resource_id,
-        usage_date,
-        sum(effective_cost) as effective_cost,
-        sum(unblended_cost) as billed_cost,
-        count(*) as line_item_count
-
-    from line_items
-    group by billing_period, load_id, usage_account_id, resource_id, usage_date
-
-),
-
 final as (
 
     select
-        daily.usage_account_id,
-        daily.resource_id,
-        daily.usage_date,
-        latest_line.product_code,
-        latest_line.region_code,
-        latest_line.tag_set_id,
-        latest_line.team,
-        latest_line.allocation_method,
-        daily.effective_cost,
-        daily.billed_cost,
-        daily.line_item_count,
-        daily.billing_period,
-        daily.load_id,
+        usage_account_id,
+        resource_id,
+        usage_date,
+        product_code,
+        region_code,
+        tag_set_id,
+        team,
+        allocation_method,
+        effective_cost,
+        billed_cost,
+        line_item_count,
+        billing_period,
+        load_id,
         {{ build_columns() }}
 
-    from daily
-    inner join latest_line
-        on daily.billing_period = latest_line.billing_period
-        and daily.usage_account_id = latest_line.usage_account_id
-        and daily.resource_id = latest_line.resource_id
-        and daily.usage_date = latest_line.usage_date
-        and latest_line.line_rank = 1
+    from resource_days
+    where line_rank = 1
 
 )
 

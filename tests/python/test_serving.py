@@ -97,6 +97,7 @@ def test_dbt_docs_generate_works(built_target, tmp_path):
         "idle_resources",
         "fct_cost_forecast_origins",
         "cost_forecast",
+        "fct_cost_anomaly_scores",
         "cost_anomalies",
     }
     manifest = json.loads((target_dir / "manifest.json").read_text())
