@@ -24,8 +24,8 @@ pytestmark = [
 ]
 
 MARTS = sorted(path.stem for path in (Path(__file__).resolve().parents[2] / "models" / "marts").glob("*.sql"))
-# Columns that say which build wrote a row, not what the row holds.
-BUILD_COLUMNS = {"dbt_invocation_id", "inputs_digest"}
+# Columns that say which load and build wrote a row, not what the row holds (each engine's load has its own id).
+BUILD_COLUMNS = {"load_id", "dbt_invocation_id", "inputs_digest"}
 INCREMENTAL = ["marts.fct_cost_daily", "intermediate.int_team_costs_daily", "intermediate.int_resource_costs_daily"]
 # Exact totals per month and team, to the cent, of each incremental model.
 TEAM_MONTH_TOTALS = {
