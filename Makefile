@@ -24,7 +24,7 @@ test: lint browser
 	$(BIN)/python -m pytest --numprocesses 2 --dist loadfile
 
 ## The Spark target's tests (local Spark; Java 17): loading, and the marts equal to DuckDB's and PostgreSQL's. Not yet
-## part of `make test`: on two cores they took it from about 12 to 20.5 minutes.
+## part of `make test`: with them it took 20.5 minutes on two cores.
 test-spark: $(STAMP)
 	$(BIN)/python -m pytest -m spark tests/python/test_spark_load.py tests/python/test_spark_build.py
 
