@@ -94,12 +94,12 @@ class PostgresWarehouse(Warehouse):
         return table
 
     def publish_partition(self, parent: str, key: PartitionKey, replaced: Sequence[PartitionKey]) -> None:
-        # The whole table first, in the order readers lock it (the table, then its partitions): the
-        # drops below lock partitions and a new one locks the table, all held until the transaction
-        # commits, and taking them one by one would deadlock against a query that scans every one.
         # Statistics first: a build right after the load would otherwise plan its joins over the new rows
         # as if they were a handful (autovacuum analyzes a table only some time after it is written).
         self.execute(f"analyze {_partition_name(parent, key)}")
+        # The whole table first, in the order readers lock it (the table, then its partitions): the
+        # drops below lock partitions and a new one locks the table, all held until the transaction
+        # commits, and taking them one by one would deadlock against a query that scans every one.
         self.execute(f"lock table {parent} in access exclusive mode")
         level_parent = parent
         for depth, (level, inner) in enumerate(itertools.pairwise(key), start=1):
