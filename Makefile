@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-spark lint install browser clean
+.PHONY: demo test test-spark lint install browser java clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,12 @@ demo: $(STAMP)
 	$(BIN)/sibyl demo
 
 ## The whole suite: pytest, which also runs `dbt build` (seeds, models, data tests; unit tests once) on
-## DuckDB and on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres).
-test: lint browser
+## DuckDB, on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres) and on Spark (local mode).
+test: lint browser java
 	$(BIN)/python -m pytest --numprocesses 2 --dist loadfile
 
-## The Spark target's tests (local Spark; Java 17): loading, and the marts equal to DuckDB's and PostgreSQL's. Not yet
-## part of `make test`: with them it took 20.5 minutes on two cores.
-test-spark: $(STAMP)
+## The Spark target's tests alone (part of `make test`): loading, and the marts equal to DuckDB's and PostgreSQL's.
+test-spark: $(STAMP) java
 	$(BIN)/python -m pytest -m spark tests/python/test_spark_load.py tests/python/test_spark_build.py
 
 ## Linters (part of `make test`): ruff on the Python, sqlfluff on the dbt SQL. sqlfluff's dbt templater
@@ -41,6 +40,10 @@ lint: $(STAMP)
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+## The Spark tests run Spark in local mode, which needs Java 17: installed here when missing (as root).
+java:
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
 clean:
 	rm -rf $(VENV) target logs demo-data warehouse.duckdb warehouse.duckdb.wal

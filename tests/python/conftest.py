@@ -270,6 +270,7 @@ def every_client(monkeypatch):
 # The files that take minutes, longest first: `make test` hands whole files to its processes in collection
 # order, so a long file met last would leave one process working alone at the end.
 SLOW_FILES = (
+    "test_spark_build.py",
     "test_untagged_resources.py",
     "test_rebuild.py",
     "test_diff.py",
@@ -277,6 +278,7 @@ SLOW_FILES = (
     "test_restatement.py",
     "test_inventory_scan.py",
     "test_discover.py",
+    "test_spark_load.py",
     "test_formats.py",
     "test_cloudwatch_demo.py",
     "test_seed_validation.py",
