@@ -103,6 +103,8 @@ def test_an_empty_warehouse_builds_with_empty_marts_and_then_a_load_rebuilds_it(
     rows = warehouse_rows("select team, cost_30d, cost_prev_30d from marts.cost_by_team_30d")
     assert {team for team, _, _ in rows} == known_teams() | {"unallocated", "(tax)", "(credit)", "(adjustment)"}
     assert {(cost, previous) for _, cost, previous in rows} == {(0, 0)}
+    for mart in ("untagged_resources", "resources", "compliance_summary"):  # no inventory either
+        assert warehouse_rows(f"select count(*) from marts.{mart}") == [(0,)], mart
 
     assert invoke("load", "cur", str(demo_cur)).exit_code == 0
     rebuilt = invoke("build")

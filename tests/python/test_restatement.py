@@ -1,5 +1,6 @@
 """Restatements: a newer delivery of a month replaces the loaded one; the same again changes nothing;
-an older one (written before the loaded one, or already replaced) is ignored and said so, exit 0."""
+an older one (written before the loaded one, or already replaced) is ignored and said so, exit 0.
+A built warehouse rebuilt after a restatement: test_incremental_build.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from conftest import DEMO_END_DATE
 from delivery_readers import file_totals
-from helpers import invoke, loaded_by_period, mart_totals_by_period, raw_state, warehouse_rows
+from helpers import invoke, loaded_by_period, raw_state, warehouse_rows
 
 WRITTEN_V1 = dt.datetime(2026, 11, 10, 6, 0, 0)
 WRITTEN_V2 = dt.datetime(2026, 11, 10, 18, 0, 0)
@@ -92,20 +93,6 @@ def test_v1_then_v2_then_v2_again_then_v1(target, report):
         f"is older than the loaded {v2['assembly']}; kept it: {v2['rows']:,} line items, billed {v2['cost']:,.2f}"
     )
     assert raw_state() == after_v2
-
-
-def test_a_built_warehouse_is_rebuilt_after_a_restated_month(target, report):
-    report["point_to"]("v1")
-    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
-    assert invoke("build").exit_code == 0
-    assert mart_totals_by_period() == {report["month"]: (report["v1"]["rows"], round(report["v1"]["cost"], 2))}
-
-    report["point_to"]("v2")
-    assert invoke("load", "cur", str(report["tree"])).exit_code == 0
-    rebuilt = invoke("build")
-
-    assert rebuilt.exit_code == 0, rebuilt.output
-    assert mart_totals_by_period() == {report["month"]: (report["v2"]["rows"], round(report["v2"]["cost"], 2))}
 
 
 def test_an_older_delivery_never_loaded_is_ignored_by_its_time(target, report):
