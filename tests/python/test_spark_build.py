@@ -76,7 +76,7 @@ def spark_built(spark_env, demo_cur, tmp_path_factory) -> dict:
     _restate_last_month(tree, manifest)
     assert "(replaced the previous delivery)" in invoke("load", "cur", str(tree), check=True).output
     # The incremental models and the models they read, without seeds (unchanged) or data tests (the first build
-    # ran them on Spark): each Spark node costs seconds, however small its data.
+    # ran them on Spark): each node costs Spark tenths of a second to seconds, however small its data.
     select = " ".join(f"+{model.split('.')[1]},resource_type:model" for model in INCREMENTAL)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DBT_INDIRECT_SELECTION", "empty")
