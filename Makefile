@@ -20,8 +20,10 @@ demo: $(STAMP)
 
 ## The whole suite: pytest, which also runs `dbt build` (seeds, models, data tests; unit tests once) on
 ## DuckDB, on PostgreSQL (PG* variables; default 127.0.0.1:5432, user postgres) and on Spark (local mode).
+## Whole files to each process, in collection order (the slowest first, conftest.py), not xdist's default of the
+## files with the most tests first, which left the Spark build test (three tests, seven minutes) to the end.
 test: lint browser java
-	$(BIN)/python -m pytest --numprocesses 2 --dist loadfile
+	$(BIN)/python -m pytest --numprocesses 2 --dist loadfile --no-loadscope-reorder
 
 ## The Spark target's tests alone (part of `make test`): loading, and the marts equal to DuckDB's and PostgreSQL's.
 test-spark: $(STAMP) java
